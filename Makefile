@@ -1,0 +1,61 @@
+# The two commands: `make demo` and `make test`. Everything else here serves them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+
+# Local targets run with debug on; production sets DJANGO_DEBUG=false and a secret key.
+export DJANGO_DEBUG ?= true
+
+.PHONY: demo test install assets lint typecheck checks pytest serve bench clean
+
+demo: install assets ## Install, migrate the SQLite database, load the seed report, serve
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_demo
+	@echo
+	@echo "The portal is at http://127.0.0.1:8000/ — sign in as analyst, manager or viewer"
+	@echo "with the password shown above (or DEMO_PASSWORD, if you set it)."
+	@echo "Forgotten it? Run: $(MANAGE) load_demo --reset-passwords"
+	@echo
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: install assets lint typecheck checks pytest ## Everything CI runs
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12 or newer is needed (found " + sys.version.split()[0] + "); see .python-version")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: build/css/portal.css
+
+build/css/portal.css: node_modules/.installed $(shell find static/scss -name '*.scss')
+	npm run --silent build:css
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy .
+
+checks: install
+	$(MANAGE) check --fail-level WARNING
+	$(MANAGE) makemigrations --check --dry-run
+
+pytest: install assets
+	$(BIN)/pytest
+
+serve: install assets
+	$(MANAGE) runserver 127.0.0.1:8000
+
+clean:
+	rm -rf $(VENV) node_modules build staticfiles .pytest_cache .mypy_cache .ruff_cache

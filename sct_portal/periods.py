@@ -1,0 +1,239 @@
+"""The UK financial calendar: years April–March, quarters, months and their labels.
+
+Pure code: dates in, values out. A month is represented by the date of its first day.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Self
+
+MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+# Every spelling of a month a spreadsheet might hold: "Jun", "June", "Sept".
+_MONTH_WORDS = {name.lower(): i for i, name in enumerate(MONTH_NAMES, 1)}
+_MONTH_WORDS |= {abbr.lower(): i for i, abbr in enumerate(MONTH_ABBR, 1)}
+_MONTH_WORDS["sept"] = 9
+
+FIRST_MONTH = 4  # April
+
+
+def month_start(day: dt.date) -> dt.date:
+    """The first day of the month that contains `day`."""
+    return day.replace(day=1)
+
+
+def add_months(month: dt.date, count: int) -> dt.date:
+    index = month.year * 12 + (month.month - 1) + count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """Every month from `first` to `last`, both included; empty when last is before first."""
+    start, end = month_start(first), month_start(last)
+    count = (end.year - start.year) * 12 + end.month - start.month + 1
+    return [add_months(start, i) for i in range(max(count, 0))]
+
+
+def month_label(month: dt.date) -> str:
+    """The report's short label: Apr-21."""
+    return f"{MONTH_ABBR[month.month - 1]}-{month.year % 100:02d}"
+
+
+def month_name(month: dt.date) -> str:
+    """The label used in sentences: June 2022."""
+    return f"{MONTH_NAMES[month.month - 1]} {month.year}"
+
+
+def month_slug(month: dt.date) -> str:
+    """The label used in URLs and files: 2022-06."""
+    return f"{month.year:04d}-{month.month:02d}"
+
+
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2212/ "
+_WORD_YEAR = re.compile(rf"^([A-Za-z]+)\.?[{_DASHES}]*'?(\d{{2}}|\d{{4}})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
+_NUMERIC = re.compile(r"^(\d{1,2})/(\d{4})$")
+
+
+def parse_month(text: str) -> dt.date:
+    """Read a month as people write it in reports and spreadsheets.
+
+    Accepts "Apr-21", "Apr - 22", "May – 22" (any dash), "June - 22", "Jun 2022",
+    "June 2022", "2022-06", "2022-06-01" and "06/2022". Two-digit years are 20xx.
+    Raises ValueError naming the text when it is not a month.
+    """
+    cleaned = " ".join(text.split())
+    if match := _WORD_YEAR.match(cleaned):
+        word, year_text = match.groups()
+        month_number = _MONTH_WORDS.get(word.lower())
+        if month_number is not None:
+            year = int(year_text)
+            return dt.date(year + 2000 if year < 100 else year, month_number, 1)
+    elif match := _ISO.match(cleaned):
+        year, month_number = int(match[1]), int(match[2])
+        if 1 <= month_number <= 12:
+            return dt.date(year, month_number, 1)
+    elif match := _NUMERIC.match(cleaned):
+        month_number, year = int(match[1]), int(match[2])
+        if 1 <= month_number <= 12:
+            return dt.date(year, month_number, 1)
+    raise ValueError(f"{text!r} is not a month (expected a label such as Apr-22)")
+
+
+@dataclass(frozen=True, order=True)
+class FinancialYear:
+    """April to March; `start` is the calendar year in which it begins (2022 for 2022/23)."""
+
+    start: int
+
+    @classmethod
+    def of(cls, day: dt.date) -> Self:
+        return cls(day.year if day.month >= FIRST_MONTH else day.year - 1)
+
+    @classmethod
+    def parse(cls, text: str) -> Self:
+        """Read "2022/23", "2022-23" or "2022/2023"; ValueError when the years do not follow."""
+        match = re.match(r"^\s*(\d{4})\s*[/\-\u2013]\s*(\d{2}|\d{4})\s*$", text)
+        if not match:
+            raise ValueError(f"{text!r} is not a financial year (expected e.g. 2022/23)")
+        start, end = int(match[1]), int(match[2])
+        if (end if end >= 100 else (start + 1) // 100 * 100 + end) != start + 1:
+            raise ValueError(f"{text!r} is not a financial year: the years must follow")
+        return cls(start)
+
+    @property
+    def label(self) -> str:
+        return f"{self.start}/{(self.start + 1) % 100:02d}"
+
+    @property
+    def slug(self) -> str:
+        return f"{self.start}-{(self.start + 1) % 100:02d}"
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.date(self.start, FIRST_MONTH, 1)
+
+    @property
+    def last_day(self) -> dt.date:
+        return dt.date(self.start + 1, FIRST_MONTH, 1) - dt.timedelta(days=1)
+
+    @property
+    def previous(self) -> "FinancialYear":
+        return FinancialYear(self.start - 1)
+
+    @property
+    def next(self) -> "FinancialYear":
+        return FinancialYear(self.start + 1)
+
+    def months(self) -> list[dt.date]:
+        return [add_months(self.first_day, i) for i in range(12)]
+
+    def quarters(self) -> list["Quarter"]:
+        return [Quarter(self, number) for number in range(1, 5)]
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, dt.date) and self.first_day <= day <= self.last_day
+
+    def __str__(self) -> str:
+        return self.label
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    """Q1 = Apr–Jun, Q2 = Jul–Sep, Q3 = Oct–Dec, Q4 = Jan–Mar of a financial year."""
+
+    year: FinancialYear
+    number: int
+
+    def __post_init__(self) -> None:
+        if self.number not in (1, 2, 3, 4):
+            raise ValueError(f"A quarter is numbered 1 to 4, not {self.number}")
+
+    @classmethod
+    def of(cls, day: dt.date) -> Self:
+        year = FinancialYear.of(day)
+        return cls(year, (day.month - FIRST_MONTH) % 12 // 3 + 1)
+
+    @classmethod
+    def parse(cls, year_text: str, quarter_text: str) -> Self:
+        """Read ("2022-23", "Q1") or ("2022/23", "q1") or ("2022-23", "1")."""
+        match = re.match(r"^\s*[Qq]?([1-4])\s*$", quarter_text)
+        if not match:
+            raise ValueError(f"{quarter_text!r} is not a quarter (expected Q1 to Q4)")
+        return cls(FinancialYear.parse(year_text), int(match[1]))
+
+    @property
+    def label(self) -> str:
+        return f"Q{self.number}"
+
+    @property
+    def slug(self) -> str:
+        return f"q{self.number}"
+
+    @property
+    def title(self) -> str:
+        """Quarter 1 2022/23"""
+        return f"Quarter {self.number} {self.year.label}"
+
+    @property
+    def first_month(self) -> dt.date:
+        return add_months(self.year.first_day, (self.number - 1) * 3)
+
+    @property
+    def last_month(self) -> dt.date:
+        return add_months(self.first_month, 2)
+
+    @property
+    def last_day(self) -> dt.date:
+        return add_months(self.last_month, 1) - dt.timedelta(days=1)
+
+    @property
+    def previous(self) -> "Quarter":
+        if self.number == 1:
+            return Quarter(self.year.previous, 4)
+        return Quarter(self.year, self.number - 1)
+
+    @property
+    def next(self) -> "Quarter":
+        if self.number == 4:
+            return Quarter(self.year.next, 1)
+        return Quarter(self.year, self.number + 1)
+
+    def months(self) -> list[dt.date]:
+        return months_between(self.first_month, self.last_month)
+
+    def report_months(self) -> list[dt.date]:
+        """The months a quarter's KPI table shows: the previous full financial year,
+        then the current year up to the quarter's end (Q1 2022/23: Apr-21 … Jun-22)."""
+        return months_between(self.year.previous.first_day, self.last_month)
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.year.label}"
+
+
+def quarter_end_month(month: dt.date) -> dt.date:
+    """The last month of the quarter that contains `month` (where a quarterly figure is kept)."""
+    return Quarter.of(month).last_month
+
+
+def is_quarter_end(month: dt.date) -> bool:
+    return month_start(month) == quarter_end_month(month)
+
+
+def latest_complete_month(today: dt.date) -> dt.date:
+    """The most recent month that has ended on `today`: figures exist up to this month."""
+    return add_months(month_start(today), -1)
