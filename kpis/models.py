@@ -1,0 +1,512 @@
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from sct_portal import periods
+
+from . import units
+from .polarity import Polarity
+from .rag import Threshold
+from .units import Unit
+
+MONEY_DIGITS = {"max_digits": 16, "decimal_places": 4}
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly (recorded at the quarter's last month)"
+    ANNUAL = "annual", "Annual (recorded at March, the year's last month)"
+
+
+class TargetSource(models.TextChoices):
+    CONTRACT = "contract", "Contract"
+    LOCAL_PLAN = "local-plan", "Local plan"
+    ILLUSTRATIVE = "illustrative", "Illustrative"
+
+
+class Section(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class KpiQuerySet(models.QuerySet["Kpi"]):
+    def active(self) -> "KpiQuerySet":
+        return self.filter(is_active=True)
+
+    def due_in(self, month: dt.date) -> "KpiQuerySet":
+        """KPIs that take a figure in `month`: monthly ones always, quarterly at a
+        quarter's last month, annual at March."""
+        due = Q(frequency=Frequency.MONTHLY)
+        if periods.is_quarter_end(month):
+            due |= Q(frequency=Frequency.QUARTERLY)
+        if month.month == 3:
+            due |= Q(frequency=Frequency.ANNUAL)
+        return self.filter(due)
+
+
+class Kpi(models.Model):
+    ref = models.CharField(
+        "reference",
+        max_length=20,
+        unique=True,
+        help_text="As the report prints it: 1, 6a, 13, A2, CH01.",
+    )
+    description = models.CharField(max_length=300)
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="kpis")
+    unit = models.CharField(max_length=10, choices=Unit.choices)
+    decimals = models.PositiveSmallIntegerField(
+        default=1, help_text="Decimal places the KPI is kept to and shown with."
+    )
+    polarity = models.CharField(max_length=10, choices=Polarity.choices)
+    frequency = models.CharField(max_length=10, choices=Frequency.choices, default="monthly")
+    order = models.PositiveSmallIntegerField("display order", default=0)
+    definition = models.TextField(blank=True)
+    is_headline = models.BooleanField("headline measure", default=False)
+    in_kpi_table = models.BooleanField(
+        "in the quarterly KPI table",
+        default=True,
+        help_text="Shown as a row of the report's KPI table.",
+    )
+    uses_fraction = models.BooleanField(
+        "records numerator and denominator",
+        default=False,
+        help_text='For small bases: "34 of 45 conferences".',
+    )
+    is_active = models.BooleanField(default=True)
+
+    objects = KpiQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "ref"]
+        verbose_name = "KPI"
+        verbose_name_plural = "KPIs"
+        constraints = [
+            models.CheckConstraint(condition=Q(decimals__lte=4), name="kpi_decimals_at_most_4"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref}. {self.description}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("kpis:detail", kwargs={"ref": self.ref})
+
+    def format(self, value: Decimal | None) -> str:
+        return units.format_value(value, self.unit, self.decimals)
+
+    def is_due_in(self, month: dt.date) -> bool:
+        if self.frequency == Frequency.QUARTERLY:
+            return periods.is_quarter_end(month)
+        if self.frequency == Frequency.ANNUAL:
+            return month.month == 3
+        return True
+
+
+class ObservationQuerySet(models.QuerySet["Observation"]):
+    def in_months(self, months: list[dt.date]) -> "ObservationQuerySet":
+        return self.filter(month__in=months)
+
+    def up_to(self, month: dt.date) -> "ObservationQuerySet":
+        return self.filter(month__lte=month)
+
+    def latest_per_kpi(self) -> "ObservationQuerySet":
+        """Each KPI's most recent figure within this queryset (one query)."""
+        newest = self.filter(kpi=models.OuterRef("kpi")).order_by("-month").values("month")[:1]
+        return self.filter(month=models.Subquery(newest))
+
+
+def first_of_month(value: dt.date) -> None:
+    if value.day != 1:
+        raise ValidationError("A month is stored as its first day.")
+
+
+class Observation(models.Model):
+    """One KPI's figure for one month, exactly as entered.
+
+    Every save and delete writes an ObservationRevision. Set `change_reason`,
+    `change_source` and `changed_by` on the instance before saving to say who and why.
+    """
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="observations")
+    month = models.DateField(validators=[first_of_month], help_text="The month's first day.")
+    value = models.DecimalField(max_digits=16, decimal_places=4)
+    numerator = models.PositiveIntegerField(null=True, blank=True)
+    denominator = models.PositiveIntegerField(null=True, blank=True)
+    note = models.TextField("analyst's note", blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Rises by one with every change."
+    )
+
+    objects = ObservationQuerySet.as_manager()
+
+    # Not stored on the row: what the next save records in the history.
+    change_reason: str = ""
+    change_source: str = "admin"
+    changed_by: Any = None
+
+    class Meta:
+        ordering = ["kpi__order", "kpi__ref", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "month"],
+                name="one_observation_per_kpi_per_month",
+                violation_error_message="There is already a figure for this KPI and month.",
+            ),
+        ]
+        indexes = [models.Index(fields=["month"])]
+
+    def __str__(self) -> str:
+        return f"KPI {self.kpi.ref}, {periods.month_label(self.month)}: {self.formatted}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        with transaction.atomic():
+            old = None
+            if self.pk is not None:
+                old = Observation.objects.select_for_update().filter(pk=self.pk).first()
+            if old is not None and not self._differs_from(old):
+                return
+            self.full_clean()
+            if old is not None:
+                self.version = old.version + 1
+            super().save(*args, **kwargs)
+            ObservationRevision.record(old=old, new=self)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        with transaction.atomic():
+            ObservationRevision.record(old=self, new=None)
+            return super().delete(*args, **kwargs)
+
+    @property
+    def formatted(self) -> str:
+        return self.kpi.format(self.value)
+
+    @property
+    def month_label(self) -> str:
+        return periods.month_label(self.month)
+
+    def clean(self) -> None:
+        if self.month:
+            self.month = periods.month_start(self.month)
+        if not (self.kpi_id and self.month):
+            return
+        where = f"KPI {self.kpi.ref}, {periods.month_label(self.month)}"
+        errors: dict[str, list[str]] = {}
+        today = timezone.localdate()
+        if self.month > periods.month_start(today):
+            errors.setdefault("month", []).append(
+                f"{where}: the month has not started yet, so it cannot have a figure."
+            )
+        if not self.kpi.is_due_in(self.month):
+            when = (
+                "quarter ends (Jun, Sep, Dec, Mar)"
+                if self.kpi.frequency == Frequency.QUARTERLY
+                else "March"
+            )
+            errors.setdefault("month", []).append(
+                f"{where}: a {self.kpi.frequency} KPI takes figures only at {when}."
+            )
+        if self.value is not None:
+            for problem in units.problems(Decimal(self.value), self.kpi.unit, self.kpi.decimals):
+                errors.setdefault("value", []).append(f"{where}: {problem}.")
+        if (self.numerator is None) != (self.denominator is None):
+            errors.setdefault("denominator", []).append(
+                f"{where}: give both numerator and denominator, or neither."
+            )
+        elif self.numerator is not None and self.denominator is not None:
+            errors.update(self._fraction_errors(where))
+        if errors:
+            raise ValidationError(errors)
+
+    def _fraction_errors(self, where: str) -> dict[str, list[str]]:
+        assert self.numerator is not None
+        assert self.denominator is not None
+        if self.denominator == 0:
+            return {"denominator": [f"{where}: the denominator cannot be 0."]}
+        if self.kpi.unit != Unit.PERCENT or self.value is None:
+            return {}
+        if self.numerator > self.denominator:
+            return {"numerator": [f"{where}: the numerator cannot exceed the denominator."]}
+        expected = Decimal(100) * self.numerator / self.denominator
+        half_step = Decimal(1).scaleb(-self.kpi.decimals) / 2
+        if abs(expected - Decimal(self.value)) > half_step:
+            shown = units.format_value(expected, Unit.PERCENT, self.kpi.decimals)
+            return {
+                "value": [
+                    f"{where}: {self.numerator} of {self.denominator} is {shown}, "
+                    f"not {self.kpi.format(Decimal(self.value))}."
+                ]
+            }
+        return {}
+
+    TRACKED = ("value", "numerator", "denominator", "note")
+
+    def _differs_from(self, other: "Observation") -> bool:
+        return any(
+            _normalised(getattr(self, name)) != _normalised(getattr(other, name))
+            for name in self.TRACKED
+        )
+
+
+def _normalised(value: object) -> object:
+    if isinstance(value, Decimal):
+        return value.normalize()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Decimal(str(value)).normalize()
+    if isinstance(value, str):
+        try:
+            return Decimal(value).normalize()
+        except ArithmeticError:
+            return value
+    return value
+
+
+class RevisionAction(models.TextChoices):
+    CREATED = "created", "Created"
+    CHANGED = "changed", "Changed"
+    DELETED = "deleted", "Deleted"
+
+
+class ObservationRevision(models.Model):
+    """The history of a figure: one row per change, never edited, kept after a delete."""
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="revisions")
+    month = models.DateField()
+    action = models.CharField(max_length=10, choices=RevisionAction.choices)
+    old_value = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    new_value = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    old_numerator = models.PositiveIntegerField(null=True, blank=True)
+    new_numerator = models.PositiveIntegerField(null=True, blank=True)
+    old_denominator = models.PositiveIntegerField(null=True, blank=True)
+    new_denominator = models.PositiveIntegerField(null=True, blank=True)
+    old_note = models.TextField(blank=True)
+    new_note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(help_text="The figure's version after this change.")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(
+        max_length=40, help_text="Where the change came from: admin, monthly return, import…"
+    )
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["kpi", "month"])]
+
+    def __str__(self) -> str:
+        return f"KPI {self.kpi.ref}, {periods.month_label(self.month)}: {self.summary}"
+
+    @property
+    def summary(self) -> str:
+        kpi = self.kpi
+        if self.action == RevisionAction.CREATED:
+            return f"entered as {kpi.format(self.new_value)}"
+        if self.action == RevisionAction.DELETED:
+            return f"{kpi.format(self.old_value)} deleted"
+        if self.old_value != self.new_value:
+            return f"{kpi.format(self.old_value)} → {kpi.format(self.new_value)}"
+        return "numerator, denominator or note changed"
+
+    @classmethod
+    def record(cls, *, old: Observation | None, new: Observation | None) -> "ObservationRevision":
+        current = new or old
+        assert current is not None
+        by = current.changed_by
+        if by is None and new is not None and old is None:
+            by = new.entered_by
+        return cls.objects.create(
+            kpi_id=current.kpi_id,
+            month=current.month,
+            action=(
+                RevisionAction.CREATED
+                if old is None
+                else RevisionAction.DELETED
+                if new is None
+                else RevisionAction.CHANGED
+            ),
+            old_value=old.value if old else None,
+            new_value=new.value if new else None,
+            old_numerator=old.numerator if old else None,
+            new_numerator=new.numerator if new else None,
+            old_denominator=old.denominator if old else None,
+            new_denominator=new.denominator if new else None,
+            old_note=old.note if old else "",
+            new_note=new.note if new else "",
+            version=current.version,
+            changed_by=by if getattr(by, "pk", None) else None,
+            source=current.change_source,
+            reason=current.change_reason,
+        )
+
+
+class Target(models.Model):
+    """An ongoing threshold, in force from one month to another (open-ended when no end)."""
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="targets")
+    value = models.DecimalField(max_digits=16, decimal_places=4)
+    tolerance = models.DecimalField(
+        "amber tolerance",
+        max_digits=16,
+        decimal_places=4,
+        default=Decimal(0),
+        help_text="How far short of the target is still amber, in the KPI's unit.",
+    )
+    valid_from = models.DateField(help_text="First month the target is in force.")
+    valid_to = models.DateField(
+        null=True, blank=True, help_text="Last month in force; blank while it still is."
+    )
+    source = models.CharField(max_length=20, choices=TargetSource.choices)
+    source_detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["kpi__order", "valid_from"]
+
+    def __str__(self) -> str:
+        start = periods.month_label(self.valid_from)
+        end = periods.month_label(self.valid_to) if self.valid_to else "onwards"
+        return f"KPI {self.kpi.ref} target {self.kpi.format(self.value)} ({start} – {end})"
+
+    @property
+    def threshold(self) -> Threshold:
+        return Threshold(Decimal(self.value), Decimal(self.tolerance))
+
+    def in_force(self, month: dt.date) -> bool:
+        return self.valid_from <= month and (self.valid_to is None or month <= self.valid_to)
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.valid_from:
+            self.valid_from = periods.month_start(self.valid_from)
+        if self.valid_to:
+            self.valid_to = periods.month_start(self.valid_to)
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            errors["valid_to"] = "The last month in force cannot be before the first."
+        if self.tolerance is not None and self.tolerance < 0:
+            errors["tolerance"] = "The amber tolerance cannot be negative."
+        if self.kpi_id and self.value is not None:
+            for problem in units.problems(Decimal(self.value), self.kpi.unit, 4):
+                errors["value"] = f"Target for KPI {self.kpi.ref}: {problem}."
+        if self.kpi_id and self.valid_from and not errors:
+            overlapping = Target.objects.filter(kpi_id=self.kpi_id).exclude(pk=self.pk)
+            overlapping = overlapping.filter(
+                Q(valid_to__isnull=True) | Q(valid_to__gte=self.valid_from)
+            )
+            if self.valid_to:
+                overlapping = overlapping.filter(valid_from__lte=self.valid_to)
+            if clash := overlapping.first():
+                errors["valid_from"] = f"This overlaps another target for the KPI: {clash}."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Goal(models.Model):
+    """A dated goal: "the target for March 2023 is 796"."""
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="goals")
+    value = models.DecimalField(max_digits=16, decimal_places=4)
+    due = models.DateField("month due", help_text="The month the goal is for.")
+    source = models.CharField(max_length=20, choices=TargetSource.choices)
+    source_detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["kpi__order", "due"]
+        constraints = [
+            models.UniqueConstraint(fields=["kpi", "due"], name="one_goal_per_kpi_per_month")
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"KPI {self.kpi.ref}: {self.kpi.format(self.value)} by {periods.month_name(self.due)}"
+        )
+
+    def clean(self) -> None:
+        if self.due:
+            self.due = periods.month_start(self.due)
+        if self.kpi_id and self.value is not None:
+            found = units.problems(Decimal(self.value), self.kpi.unit, self.kpi.decimals)
+            if found:
+                raise ValidationError({"value": f"Goal for KPI {self.kpi.ref}: {found[0]}."})
+
+
+class Comparator(models.TextChoices):
+    STATISTICAL_NEIGHBOURS = "sn", "Statistical neighbours"
+    REGION = "region", "Region"
+    ENGLAND = "england", "England"
+
+
+class Statistic(models.TextChoices):
+    MEAN = "mean", "Mean (average)"
+    MEDIAN = "median", "Median"
+
+
+class Benchmark(models.Model):
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="benchmarks")
+    month = models.DateField(help_text="The month the comparison is for.")
+    comparator = models.CharField(max_length=10, choices=Comparator.choices)
+    statistic = models.CharField(max_length=10, choices=Statistic.choices, default="mean")
+    group = models.CharField(
+        max_length=200, blank=True, help_text='Who is compared: "5 authorities", "West Midlands".'
+    )
+    value = models.DecimalField(max_digits=16, decimal_places=4)
+    source = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["kpi__order", "month", "comparator"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "month", "comparator"],
+                name="one_benchmark_per_comparator_per_month",
+                violation_error_message="There is already a benchmark for this comparator "
+                "and month.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"KPI {self.kpi.ref}, {periods.month_label(self.month)}: {self.label} "
+            f"{self.kpi.format(self.value)}"
+        )
+
+    @property
+    def label(self) -> str:
+        """Statistical Neighbour average (5 authorities)"""
+        kind = "average" if self.statistic == Statistic.MEAN else "median"
+        name = self.get_comparator_display()
+        if self.comparator == Comparator.STATISTICAL_NEIGHBOURS:
+            name = "Statistical neighbour"
+        group = f" ({self.group})" if self.group else ""
+        return f"{name} {kind}{group}"
+
+    def clean(self) -> None:
+        if self.month:
+            self.month = periods.month_start(self.month)
+        if self.kpi_id and self.value is not None:
+            found = units.problems(Decimal(self.value), self.kpi.unit, 4)
+            if found:
+                raise ValidationError({"value": f"Benchmark for KPI {self.kpi.ref}: {found[0]}."})

@@ -1,0 +1,123 @@
+from decimal import Decimal
+
+import pytest
+
+from kpis.polarity import Direction, Polarity, direction
+from kpis.rag import Rag, Threshold, explain, rag
+from kpis.units import Unit, format_change, format_value, parse_number, problems
+
+D = Decimal
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "decimals", "shown"),
+    [
+        (D("74.9"), Unit.PERCENT, 1, "74.9%"),
+        (D("68.1"), Unit.PERCENT, 2, "68.10%"),
+        (D("100"), Unit.PERCENT, 1, "100.0%"),
+        (D("258.0"), Unit.COUNT, 0, "258"),
+        (D("1234"), Unit.COUNT, 0, "1,234"),
+        (D("45.5"), Unit.RATE, 1, "45.5"),
+        (D("19.61"), Unit.AVERAGE, 2, "19.61"),
+        (D("1900000"), Unit.MONEY, 0, "£1,900,000"),
+        (D("-250.5"), Unit.MONEY, 2, "-£250.50"),
+        (D("12.25"), Unit.DAYS, 1, "12.2 days"),  # banker's rounding of a half
+        (None, Unit.PERCENT, 1, "no data"),
+    ],
+)
+def test_format_value_as_the_report_prints(value, unit, decimals, shown):
+    assert format_value(value, unit, decimals) == shown
+
+
+def test_format_change_speaks_of_percentage_points():
+    assert format_change(D("-2.7"), Unit.PERCENT, 1) == "2.7 percentage points"
+    assert format_change(D("4"), Unit.COUNT, 0) == "4"
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "decimals", "problem"),
+    [
+        (D("104"), Unit.PERCENT, 1, "between 0 and 100"),
+        (D("-0.1"), Unit.PERCENT, 1, "between 0 and 100"),
+        (D("-3"), Unit.COUNT, 0, "cannot be negative"),
+        (D("2.5"), Unit.COUNT, 0, "whole number"),
+        (D("74.95"), Unit.PERCENT, 1, "2 decimal places; this KPI is kept to 1"),
+        (D("-1"), Unit.RATE, 1, "cannot be negative"),
+    ],
+)
+def test_problems_name_what_is_wrong(value, unit, decimals, problem):
+    assert any(problem in found for found in problems(value, unit, decimals))
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "decimals"),
+    [
+        (D("100"), Unit.PERCENT, 1),
+        (D("0"), Unit.PERCENT, 1),
+        (D("83.30"), Unit.PERCENT, 1),  # a trailing zero is not a decimal place
+        (D("41.0"), Unit.COUNT, 0),
+        (D("-1900000"), Unit.MONEY, 2),
+    ],
+)
+def test_problems_accept_good_values(value, unit, decimals):
+    assert problems(value, unit, decimals) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("85.2%", D("85.2")),
+        ("85.20 %", D("85.20")),
+        (" 41.0 ", D("41.0")),
+        ("1,234", D("1234")),
+        ("£1.9", D("1.9")),
+        ("-3", D("-3")),
+    ],
+)
+def test_parse_number_reads_spreadsheet_spellings(text, value):
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize("text", ["n/a", "", "NaN", "Infinity", "12..3", "=1+1"])
+def test_parse_number_rejects_what_is_not_a_number(text):
+    with pytest.raises(ValueError, match="is not a number"):
+        parse_number(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "target", "polarity", "outcome"),
+    [
+        (D("90"), Threshold(D("90"), D("5")), Polarity.HIGHER, Rag.GREEN),
+        (D("95"), Threshold(D("90"), D("5")), Polarity.HIGHER, Rag.GREEN),
+        (D("85"), Threshold(D("90"), D("5")), Polarity.HIGHER, Rag.AMBER),
+        (D("84.9"), Threshold(D("90"), D("5")), Polarity.HIGHER, Rag.RED),
+        (D("20"), Threshold(D("20"), D("2")), Polarity.LOWER, Rag.GREEN),
+        (D("22"), Threshold(D("20"), D("2")), Polarity.LOWER, Rag.AMBER),
+        (D("22.01"), Threshold(D("20"), D("2")), Polarity.LOWER, Rag.RED),
+        (D("10"), Threshold(D("20"), D("0")), Polarity.LOWER, Rag.GREEN),
+        (D("89.9"), Threshold(D("90")), Polarity.HIGHER, Rag.RED),  # no tolerance: no amber
+        (D("45.5"), Threshold(D("40")), Polarity.NEITHER, Rag.NOT_JUDGED),
+        (D("45.5"), None, Polarity.HIGHER, Rag.NO_TARGET),
+        (None, Threshold(D("90")), Polarity.HIGHER, Rag.NO_DATA),
+        (D("45.5"), None, Polarity.NEITHER, Rag.NOT_JUDGED),
+    ],
+)
+def test_rag_by_polarity_and_tolerance(value, target, polarity, outcome):
+    assert rag(value, target, polarity) == outcome
+    assert explain(outcome, polarity)
+
+
+@pytest.mark.parametrize(
+    ("previous", "current", "polarity", "judged"),
+    [
+        (D("77.6"), D("74.9"), Polarity.HIGHER, Direction.WORSE),
+        (D("74.9"), D("77.6"), Polarity.HIGHER, Direction.BETTER),
+        (D("112"), D("258"), Polarity.LOWER, Direction.WORSE),
+        (D("258"), D("112"), Polarity.LOWER, Direction.BETTER),
+        (D("46.3"), D("45.5"), Polarity.NEITHER, Direction.NOT_JUDGED),
+        (D("45.5"), D("45.50"), Polarity.HIGHER, Direction.SAME),
+        (None, D("45.5"), Polarity.HIGHER, Direction.NO_DATA),
+    ],
+)
+def test_direction_of_travel_by_polarity(previous, current, polarity, judged):
+    assert direction(previous, current, polarity) == judged
