@@ -1,0 +1,371 @@
+"""Demo data: the KPIs, figures, goal and benchmark of the Q1 2022/23 Sandwell report.
+
+The figures are read from the report itself (sct_portal/seed/), not copied here. What the
+report does not give (definitions, sections, targets) is written here, and every target
+that the report does not state is marked "illustrative".
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+
+from sct_portal import periods
+
+from .models import (
+    Benchmark,
+    Comparator,
+    Frequency,
+    Goal,
+    Kpi,
+    Observation,
+    Section,
+    Statistic,
+    Target,
+    TargetSource,
+)
+from .polarity import Polarity
+from .units import Unit, parse_number
+
+SEED_REPORT = (
+    Path(__file__).resolve().parent.parent
+    / "sct_portal"
+    / "seed"
+    / ("sandwell-q1-2022-performance-report.txt")
+)
+REPORT_NAME = "Sandwell Children's Trust Quarter 1 Performance Report 2022/23"
+
+SECTIONS = [
+    "Front door and assessment",
+    "Child protection",
+    "Children in need",
+    "Children in care",
+    "Workforce",
+    "Quality",
+]
+
+
+@dataclass(frozen=True)
+class DemoKpi:
+    ref: str
+    section: str
+    unit: str
+    decimals: int
+    polarity: str
+    definition: str
+    # Illustrative threshold and amber tolerance; None where none is loaded.
+    target: tuple[str, str] | None = None
+    frequency: str = Frequency.MONTHLY
+    is_headline: bool = False
+    in_kpi_table: bool = True
+    description: str = ""  # for KPIs outside the report's table
+
+
+P, H, L, N = Unit.PERCENT, Polarity.HIGHER, Polarity.LOWER, Polarity.NEITHER
+
+# The 15 KPIs of the report's table, in its order; descriptions come from the report.
+TABLE_KPIS = [
+    DemoKpi(
+        "1",
+        SECTIONS[0],
+        P,
+        1,
+        H,
+        "Contacts to the multi-agency safeguarding hub (MASH) "
+        "that became referrals, and the percentage of those decided within timescale.",
+        ("85", "5"),
+    ),
+    DemoKpi(
+        "2",
+        SECTIONS[1],
+        Unit.RATE,
+        1,
+        N,
+        "Children subject to a child protection plan at "
+        "the month's end, per 10,000 children and young people in the population. A context "
+        "measure: neither a rise nor a fall is good in itself.",
+    ),
+    DemoKpi(
+        "3",
+        SECTIONS[1],
+        P,
+        1,
+        H,
+        "Initial child protection conferences held within 15 "
+        "working days of the strategy discussion, as a percentage of all held.",
+        ("85", "5"),
+    ),
+    DemoKpi(
+        "4",
+        SECTIONS[0],
+        P,
+        2,
+        H,
+        "Single assessments completed within 45 working days, as "
+        "a percentage of the open assessments.",
+        ("85", "5"),
+    ),
+    DemoKpi(
+        "5",
+        SECTIONS[2],
+        Unit.COUNT,
+        0,
+        L,
+        "Children in need, including looked-after "
+        "children and children on a child protection plan, without an allocated social "
+        "worker for longer than five working days.",
+        ("20", "10"),
+    ),
+    DemoKpi(
+        "6a",
+        SECTIONS[1],
+        P,
+        2,
+        H,
+        "Children on a child protection plan visited at least "
+        "every four weeks, as a percentage of all children on a plan.",
+        ("90", "5"),
+    ),
+    DemoKpi(
+        "7",
+        SECTIONS[1],
+        P,
+        2,
+        H,
+        "Child protection plans reviewed within the six-monthly "
+        "interval, as a percentage of plans due a review.",
+        ("95", "5"),
+    ),
+    DemoKpi(
+        "8",
+        SECTIONS[1],
+        P,
+        2,
+        H,
+        "Child protection cases whose social worker had "
+        "supervision within four weeks, as a percentage of all child protection cases.",
+        ("85", "10"),
+    ),
+    DemoKpi(
+        "9",
+        SECTIONS[3],
+        P,
+        1,
+        H,
+        "Return interviews offered to children after a missing "
+        "episode within 72 hours, as a percentage of episodes.",
+        ("90", "5"),
+    ),
+    DemoKpi(
+        "10",
+        SECTIONS[2],
+        P,
+        1,
+        H,
+        "Children in need visited within the last 20 working "
+        "days, as a percentage of all children in need.",
+        ("90", "10"),
+    ),
+    DemoKpi(
+        "11",
+        SECTIONS[3],
+        P,
+        1,
+        H,
+        "Looked-after children visited within the statutory "
+        "timescale, as a percentage of all looked-after children.",
+        ("90", "5"),
+    ),
+    DemoKpi(
+        "12",
+        SECTIONS[3],
+        P,
+        1,
+        H,
+        "Looked-after children's reviews held within timescale, as a percentage of reviews due.",
+        ("95", "5"),
+    ),
+    DemoKpi(
+        "13",
+        SECTIONS[4],
+        P,
+        2,
+        L,
+        "Vacant social worker posts as a percentage of the established posts.",
+        ("20", "5"),
+    ),
+    DemoKpi(
+        "14",
+        SECTIONS[4],
+        Unit.AVERAGE,
+        2,
+        L,
+        "The average number of cases held by a case-holding worker across children's services.",
+        ("18", "2"),
+    ),
+    DemoKpi(
+        "15",
+        SECTIONS[5],
+        P,
+        1,
+        H,
+        "Case files audited at random in the month that were "
+        "rated 'requires improvement' or better, as a percentage of files audited.",
+        ("90", "10"),
+    ),
+]
+
+# Headline measures the report gives in its narrative, at quarter ends.
+HEADLINE_KPIS = [
+    DemoKpi(
+        "CIC",
+        SECTIONS[3],
+        Unit.COUNT,
+        0,
+        L,
+        "Children looked after by the trust at the "
+        "quarter's end. The council's plan is to bring the number down safely.",
+        frequency=Frequency.QUARTERLY,
+        is_headline=True,
+        in_kpi_table=False,
+        description="Number of children in care",
+    ),
+    DemoKpi(
+        "CICR",
+        SECTIONS[3],
+        Unit.RATE,
+        1,
+        N,
+        "Children looked after at the quarter's "
+        "end per 10,000 children in the population, compared with statistical "
+        "neighbours. A context measure.",
+        frequency=Frequency.QUARTERLY,
+        is_headline=True,
+        in_kpi_table=False,
+        description="Rate of children in care per 10,000 children",
+    ),
+]
+HEADLINE_REFS = {"2"}  # table KPIs that are also headline measures
+
+# The narrative's figures: (ref, month, value as printed).
+HEADLINE_FIGURES = [
+    ("CIC", "Mar-22", "844"),
+    ("CIC", "Jun-22", "848"),
+    ("CICR", "Mar-22", "101.7"),
+    ("CICR", "Jun-22", "102.2"),
+]
+GOAL = ("CIC", "Mar-23", "796")
+BENCHMARK = ("CICR", "Mar-22", "102.6", "5 authorities")
+
+
+@dataclass(frozen=True)
+class SeedRow:
+    ref: str
+    description: str
+    values: list[Decimal]
+
+
+def seed_table(text: str) -> tuple[list[dt.date], list[SeedRow]]:
+    """The report's KPI table: its months and one row per KPI (ref, description, values)."""
+    months: list[dt.date] = []
+    rows: list[SeedRow] = []
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.split("\t")]
+        if not months:
+            labels = [cell for cell in cells if cell]
+            if len(labels) >= 12 and all(_is_month(cell) for cell in labels):
+                months = [periods.parse_month(cell) for cell in labels]
+            continue
+        if len(cells) >= 2 + len(months) and cells[0] and cells[2]:
+            values = cells[2 : 2 + len(months)]
+            rows.append(SeedRow(cells[0], cells[1], [parse_number(v) for v in values]))
+    return months, rows
+
+
+def _is_month(text: str) -> bool:
+    try:
+        periods.parse_month(text)
+    except ValueError:
+        return False
+    return True
+
+
+@transaction.atomic
+def load(text: str | None = None) -> dict[str, int]:
+    """Load the seed report's KPIs and figures; running it again changes nothing."""
+    text = SEED_REPORT.read_text(encoding="utf-8") if text is None else text
+    months, rows = seed_table(text)
+    counts = {"kpis": 0, "observations": 0}
+    sections = {
+        name: Section.objects.get_or_create(name=name, defaults={"order": i})[0]
+        for i, name in enumerate(SECTIONS, 1)
+    }
+    described = {row.ref: row.description for row in rows}
+    definitions = TABLE_KPIS + HEADLINE_KPIS
+    for order, spec in enumerate(definitions, 1):
+        kpi, created = Kpi.objects.get_or_create(
+            ref=spec.ref,
+            defaults={
+                "description": described.get(spec.ref, spec.description),
+                "section": sections[spec.section],
+                "unit": spec.unit,
+                "decimals": spec.decimals,
+                "polarity": spec.polarity,
+                "frequency": spec.frequency,
+                "order": order * 10,
+                "definition": spec.definition,
+                "is_headline": spec.is_headline or spec.ref in HEADLINE_REFS,
+                "in_kpi_table": spec.in_kpi_table,
+            },
+        )
+        counts["kpis"] += created
+        if spec.target and not kpi.targets.exists():
+            threshold, tolerance = spec.target
+            Target.objects.create(
+                kpi=kpi,
+                value=Decimal(threshold),
+                tolerance=Decimal(tolerance),
+                valid_from=months[0],
+                source=TargetSource.ILLUSTRATIVE,
+                source_detail="Illustrative: the report states no target for this KPI.",
+            )
+    kpis = {kpi.ref: kpi for kpi in Kpi.objects.all()}
+    figures = [
+        (row.ref, month, value)
+        for row in rows
+        for month, value in zip(months, row.values, strict=True)
+    ] + [(ref, periods.parse_month(m), Decimal(v)) for ref, m, v in HEADLINE_FIGURES]
+    existing = set(Observation.objects.values_list("kpi__ref", "month"))
+    for ref, month, value in figures:
+        if (ref, month) in existing:
+            continue  # never overwrite a figure: an analyst may have revised it
+        observation = Observation(kpi=kpis[ref], month=month, value=value)
+        observation.change_source = "demo data"
+        observation.change_reason = f"Loaded from {REPORT_NAME}"
+        observation.save()
+        counts["observations"] += 1
+    goal_ref, goal_due, goal_value = GOAL
+    Goal.objects.get_or_create(
+        kpi=kpis[goal_ref],
+        due=periods.parse_month(goal_due),
+        defaults={
+            "value": Decimal(goal_value),
+            "source": TargetSource.LOCAL_PLAN,
+            "source_detail": f"{REPORT_NAME}: “The target for March 2023 is 796.”",
+        },
+    )
+    sn_ref, sn_month, sn_value, sn_group = BENCHMARK
+    Benchmark.objects.get_or_create(
+        kpi=kpis[sn_ref],
+        month=periods.parse_month(sn_month),
+        comparator=Comparator.STATISTICAL_NEIGHBOURS,
+        defaults={
+            "statistic": Statistic.MEAN,
+            "group": sn_group,
+            "value": Decimal(sn_value),
+            "source": f"{REPORT_NAME} (regional quarterly data, March 2022)",
+        },
+    )
+    return counts

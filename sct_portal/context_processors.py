@@ -1,0 +1,43 @@
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+
+from .roles import ROLES
+
+# The portal's sections: (label, URL name, permission needed to see it).
+NAVIGATION = [
+    ("Overview", "kpis:overview", "kpis.view_kpi"),
+]
+
+
+def portal(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    navigation = []
+    if user.is_authenticated:
+        for text, name, permission in NAVIGATION:
+            if user.has_perm(permission):
+                href = reverse(name)
+                navigation.append(
+                    {"text": text, "href": href, "current": _is_current(request.path, href)}
+                )
+    return {
+        "portal_name": settings.PORTAL_NAME,
+        "portal_organisation": settings.PORTAL_ORGANISATION,
+        "navigation": navigation,
+        "user_role": _role(user),
+    }
+
+
+def _is_current(path: str, href: str) -> bool:
+    return path == href if href == "/" else path.startswith(href)
+
+
+def _role(user: Any) -> str:
+    if not user.is_authenticated:
+        return ""
+    if user.is_superuser:
+        return "administrator"
+    names = {group.name for group in user.groups.all()}
+    return ", ".join(role.lower() for role in ROLES if role in names)

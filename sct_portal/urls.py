@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import include, path
+from django.utils.http import urlencode
+
+
+@login_not_required
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin signs in through the portal's own sign-in page (one page, one throttle)."""
+    if request.user.is_authenticated:
+        # Signed in, but not staff: say so rather than bounce between sign-in pages.
+        raise PermissionDenied("Your role does not include data entry.")
+    return redirect(f"/accounts/login/?{urlencode({'next': request.GET.get('next', '/admin/')})}")
+
+
+urlpatterns = [
+    path("", include("kpis.urls")),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/login/", admin_login),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,66 @@
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+
+from sct_portal.roles import ANALYST, MANAGER, VIEWER
+
+SEED_REPORT = (
+    Path(__file__).resolve().parent.parent
+    / "sct_portal"
+    / "seed"
+    / ("sandwell-q1-2022-performance-report.txt")
+)
+PASSWORD = "correct-horse-battery-staple"
+
+
+def make_user(username: str, role: str | None, *, staff: bool) -> User:
+    user = User.objects.create_user(username, password=PASSWORD, is_staff=staff)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def analyst(db) -> User:
+    return make_user("ann.analyst", ANALYST, staff=True)
+
+
+@pytest.fixture
+def manager(db) -> User:
+    return make_user("mo.manager", MANAGER, staff=True)
+
+
+@pytest.fixture
+def viewer(db) -> User:
+    return make_user("vi.viewer", VIEWER, staff=False)
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def analyst_client(analyst) -> Client:
+    return client_for(analyst)
+
+
+@pytest.fixture
+def manager_client(manager) -> Client:
+    return client_for(manager)
+
+
+@pytest.fixture
+def viewer_client(viewer) -> Client:
+    return client_for(viewer)
+
+
+@pytest.fixture
+def demo_kpis(db) -> dict[str, int]:
+    """The seed report's KPIs, figures, targets, goal and benchmark."""
+    from kpis import demo
+
+    return demo.load()
