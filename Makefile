@@ -52,7 +52,7 @@ checks: install
 	$(MANAGE) makemigrations --check --dry-run
 
 pytest: install assets
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 serve: install assets
 	$(MANAGE) runserver 127.0.0.1:8000
