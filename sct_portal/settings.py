@@ -44,7 +44,7 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (see .env.example and README.md)"
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off (see README.md)"
         )
     SECRET_KEY = "insecure-local-development-key-only-used-when-DJANGO_DEBUG-is-on"  # noqa: S105
 
