@@ -8,7 +8,9 @@ MANAGE := $(BIN)/python manage.py
 # Local targets run with debug on; production sets DJANGO_DEBUG=false and a secret key.
 export DJANGO_DEBUG ?= true
 
-.PHONY: demo test install assets lint typecheck checks pytest serve bench clean
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test install assets chromium lint typecheck checks pytest serve bench clean
 
 demo: install assets ## Install, migrate the SQLite database, load the seed report, serve
 	$(MANAGE) migrate --no-input
@@ -20,7 +22,7 @@ demo: install assets ## Install, migrate the SQLite database, load the seed repo
 	@echo
 	$(MANAGE) runserver 127.0.0.1:8000
 
-test: install assets lint typecheck checks pytest ## Everything CI runs
+test: install assets chromium lint typecheck checks pytest ## Everything CI runs
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -37,6 +39,12 @@ node_modules/.installed: package.json package-lock.json
 
 assets: build/css/portal.css
 
+chromium: ## Debian's Chromium, for the browser tests (Playwright cannot download one here)
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get install -y --no-install-recommends chromium \
+	  || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium; }; }
+
 build/css/portal.css: node_modules/.installed $(shell find static/scss -name '*.scss')
 	npm run --silent build:css
 
@@ -51,7 +59,7 @@ checks: install
 	$(MANAGE) check --fail-level WARNING
 	$(MANAGE) makemigrations --check --dry-run
 
-pytest: install assets
+pytest: install assets chromium
 	$(BIN)/pytest -n auto
 
 serve: install assets
