@@ -53,7 +53,7 @@ class PortalTable(tables.Table):  # type: ignore[misc]
 
 
 class RepaymentTable(PortalTable):
-    year = TextColumn("Financial year", accessor="year.label")
+    year = TextColumn("Financial year", accessor="year__label")
     planned = MoneyColumn("Planned repayment")
     actual = MoneyColumn("Actual repayment")
     note = TextColumn("Note", default="")
