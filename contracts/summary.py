@@ -123,8 +123,13 @@ class ContractMatters:
 
     @property
     def upcoming(self) -> tuple[MilestoneItem, ...]:
-        """Due now, then later, soonest first; then those whose date is not recorded."""
-        return self._with(Timing.DUE) + self._with(Timing.UPCOMING) + self._with(Timing.UNDATED)
+        """Due now, then later, soonest first."""
+        return self._with(Timing.DUE) + self._with(Timing.UPCOMING)
+
+    @property
+    def undated(self) -> tuple[MilestoneItem, ...]:
+        """Open milestones whose due date is not recorded (never overdue, so shown apart)."""
+        return self._with(Timing.UNDATED)
 
     @property
     def closed(self) -> tuple[MilestoneItem, ...]:

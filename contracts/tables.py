@@ -26,7 +26,7 @@ TAG_CLASSES = {
 
 def timing_tag(timing: Timing) -> SafeString:
     return format_html(
-        '<strong class="govuk-tag sct-timing {}">{}</strong>', TAG_CLASSES[timing], timing.label
+        '<strong class="govuk-tag {}">{}</strong>', TAG_CLASSES[timing], timing.label
     )
 
 

@@ -32,6 +32,11 @@ def contract_overview(request: HttpRequest) -> HttpResponse:
             caption="Upcoming milestones",
             caption_id="upcoming-milestones",
         ),
+        "undated": MilestoneTable(
+            list(matters.undated),
+            caption="Milestones with no due date recorded",
+            caption_id="undated-milestones",
+        ),
         "closed": MilestoneTable(
             list(matters.closed), caption="Closed milestones", caption_id="closed-milestones"
         ),

@@ -72,6 +72,9 @@ def test_after_september_2022_cabinet_and_scrutiny_show_as_overdue_in_words(
     assert "Contract review presented to cabinet Cabinet 28 September 2022 Overdue" in overdue
     assert "Children and Education Scrutiny Panel Scrutiny September 2022 Overdue" in overdue
     assert "Recommendation to the Secretary of State" not in overdue  # no date: never overdue
+    undated = table(response, "undated-milestones")
+    assert "Recommendation to the Secretary of State" in undated
+    assert "No due date recorded" in undated
 
 
 def test_today_is_the_default_day(viewer_client, demo_contracts):
