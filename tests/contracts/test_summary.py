@@ -8,6 +8,7 @@ import pytest
 from contracts.deadlines import Timing
 from contracts.models import Action, ActionPlan, Milestone
 from contracts.summary import contract_matters
+from kpis.models import Kpi
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +101,6 @@ def test_contract_matters_take_a_fixed_number_of_queries(
     for n in range(8):
         action = Action(plan=plan, description=f"Action {n}", owner="SCT")
         action.save()
-        action.kpis.set([1, 2])
+        action.kpis.set(Kpi.objects.filter(ref__in=["1", "2"]))
     with django_assert_max_num_queries(len(few.captured_queries)):
         contract_matters(on=BEFORE_CABINET)
