@@ -21,7 +21,9 @@ def test_a_viewer_reads_finance_with_its_charts_drawn(page: Page):
     chart = page.locator("#recovery-chart-1")
     expect(chart).to_be_visible()
     page.wait_for_function("() => window.Chart && Chart.getChart('recovery-chart-1')")
-    assert chart.bounding_box()["height"] > 200
+    box = chart.bounding_box()
+    assert box is not None
+    assert box["height"] > 200
     assert_accessible(page)
     screenshot(page, "finance-2022-23")
 

@@ -85,11 +85,11 @@ def test_the_navigation_offers_finance_to_every_role(viewer_client, demo_finance
 
 def test_the_recovery_chart_has_its_data_a_sentence_and_a_table_twin(viewer_client, demo_finance):
     page = viewer_client.get("/finance/2022-23/").content.decode()
-    data = json.loads(
-        re.search(
-            r'<script id="recovery-chart-1-data" type="application/json">(.*?)</script>', page
-        )[1]
+    found = re.search(
+        r'<script id="recovery-chart-1-data" type="application/json">(.*?)</script>', page
     )
+    assert found
+    data = json.loads(found[1])
     assert data["labels"] == ["2022/23", "2023/24"]
     assert data["series"][0]["values"] == ["1900000.00", None]
     assert data["series"][1]["values"] == [None, None]
