@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "axes",
     "sct_portal",
     "kpis",
+    "finance",
+    "contracts",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,8 @@ def admin_login(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("", include("kpis.urls")),
+    path("finance/", include("finance.urls")),
+    path("contracts/", include("contracts.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -45,7 +45,21 @@ def browser() -> Iterator[Browser]:
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
     if executable is None:
         pytest.fail("Chromium is not installed: make test installs it (apt-get install chromium)")
+    from django.db import connections
+
+    # Once Playwright's event loop runs in this thread, Django keeps its connections per
+    # context, not per thread: a test database set up before (by an earlier, non-browser
+    # test) is seen through new connection objects that lack the serialized contents
+    # serialized_rollback restores, so the data migrations' groups would be lost after
+    # the first browser test. Carry the contents over.
+    serialized = {
+        alias: getattr(connections[alias], "_test_serialized_contents", None)
+        for alias in connections
+    }
     with sync_playwright() as playwright:
+        for alias, contents in serialized.items():
+            if contents is not None:
+                connections[alias]._test_serialized_contents = contents  # type: ignore[attr-defined]
         launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield launched
         launched.close()

@@ -7,6 +7,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from contracts import demo as contract_demo
+from finance import demo as finance_demo
 from kpis import demo as kpi_demo
 from sct_portal.roles import ANALYST, MANAGER, STAFF_ROLES, VIEWER
 
@@ -30,6 +32,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, reset_passwords: bool = False, **options: Any) -> None:
         counts = kpi_demo.load()
         self.stdout.write(f"KPIs: {counts['kpis']} added. Figures: {counts['observations']} added.")
+        for area, loader in (("Finance", finance_demo.load), ("Contract", contract_demo.load)):
+            added = ", ".join(f"{name} {count}" for name, count in loader().items())
+            self.stdout.write(f"{area} added: {added}.")
         self._users(reset_passwords)
 
     def _users(self, reset_passwords: bool) -> None:
