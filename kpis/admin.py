@@ -72,19 +72,8 @@ class BenchmarkInline(admin.TabularInline[Benchmark, Kpi]):
 
 @admin.register(Kpi)
 class KpiAdmin(admin.ModelAdmin[Kpi]):
-    list_display = [
-        "ref",
-        "description",
-        "section",
-        "unit",
-        "decimals",
-        "polarity",
-        "frequency",
-        "is_headline",
-        "is_active",
-        "figures",
-    ]
-    list_display_links = ["ref", "description"]
+    list_display = ["short_ref", "short_description", "section", "unit", "is_active", "figures"]
+    list_display_links = ["short_ref", "short_description"]
     list_filter = ["section", "unit", "polarity", "frequency", "is_headline", "is_active"]
     search_fields = ["ref", "description"]
     list_select_related = ["section"]
@@ -102,6 +91,14 @@ class KpiAdmin(admin.ModelAdmin[Kpi]):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Kpi]:
         return super().get_queryset(request).annotate(figure_count=Count("observations"))
+
+    @admin.display(description="Ref", ordering="order")
+    def short_ref(self, obj: Kpi) -> str:
+        return obj.ref
+
+    @admin.display(description="Description", ordering="description")
+    def short_description(self, obj: Kpi) -> str:
+        return _short(obj.description, 60)
 
     @admin.display(description="Figures", ordering="figure_count")
     def figures(self, obj: Kpi) -> str:
@@ -162,7 +159,7 @@ class KpiFilter(admin.SimpleListFilter):
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         return [
-            (str(kpi.pk), f"{kpi.ref}. {_short(kpi.description, 40)}")
+            (str(kpi.pk), f"{kpi.ref}. {_short(kpi.description, 30)}")
             for kpi in Kpi.objects.order_by("order", "ref")
         ]
 
@@ -217,17 +214,13 @@ class ObservationForm(forms.ModelForm[Observation]):
 @admin.register(Observation)
 class ObservationAdmin(admin.ModelAdmin[Observation]):
     form = ObservationForm
-    change_list_template = "admin/kpis/observation/change_list.html"
     list_display = [
         "kpi_ref",
         "kpi_description",
         "month_label",
         "formatted_value",
         "fraction",
-        "period",
-        "entered_by",
-        "updated_at",
-        "version",
+        "last_changed",
         "history_link",
     ]
     list_display_links = ["kpi_ref", "month_label"]
@@ -302,25 +295,26 @@ class ObservationAdmin(admin.ModelAdmin[Observation]):
 
     @admin.display(description="KPI")
     def kpi_description(self, obj: Observation) -> str:
-        return _short(obj.kpi.description)
+        return _short(obj.kpi.description, 50)
 
     @admin.display(description="Month", ordering="month")
     def month_label(self, obj: Observation) -> str:
-        return periods.month_label(obj.month)
+        closed = " (closed)" if getattr(obj, "is_closed", False) else ""
+        return f"{periods.month_label(obj.month)}{closed}"
 
     @admin.display(description="Value", ordering="value")
     def formatted_value(self, obj: Observation) -> str:
         return obj.formatted
 
-    @admin.display(description="Numerator / denominator")
+    @admin.display(description="Fraction")
     def fraction(self, obj: Observation) -> str:
         if obj.numerator is None or obj.denominator is None:
             return "–"
         return f"{obj.numerator} of {obj.denominator}"
 
-    @admin.display(description="Month closed")
-    def period(self, obj: Observation) -> str:
-        return "Closed" if getattr(obj, "is_closed", False) else "Open"
+    @admin.display(description="Last changed", ordering="updated_at")
+    def last_changed(self, obj: Observation) -> str:
+        return f"{timezone.localtime(obj.updated_at):%d %b %Y}"
 
     @admin.display(description="History")
     def history_link(self, obj: Observation) -> str:
@@ -460,12 +454,12 @@ class ObservationRevisionAdmin(admin.ModelAdmin[ObservationRevision]):
 
     list_display = [
         "changed_at",
-        "kpi",
+        "kpi_ref",
         "month_label",
         "summary",
         "changed_by",
         "source",
-        "reason",
+        "short_reason",
         "closed",
     ]
     list_filter = [
@@ -484,9 +478,17 @@ class ObservationRevisionAdmin(admin.ModelAdmin[ObservationRevision]):
     def month_label(self, obj: ObservationRevision) -> str:
         return periods.month_label(obj.month)
 
-    @admin.display(description="In a closed month", ordering="closed_period")
+    @admin.display(description="Ref", ordering="kpi__order")
+    def kpi_ref(self, obj: ObservationRevision) -> str:
+        return obj.kpi.ref
+
+    @admin.display(description="Reason")
+    def short_reason(self, obj: ObservationRevision) -> str:
+        return _short(obj.reason, 60) if obj.reason else "–"
+
+    @admin.display(description="Period", ordering="closed_period")
     def closed(self, obj: ObservationRevision) -> str:
-        return "Closed month" if obj.closed_period else "–"
+        return "Closed month" if obj.closed_period else "Open"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

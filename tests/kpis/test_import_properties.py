@@ -169,7 +169,7 @@ def as_workbook(rows: list[list[str]], data, merge: bool) -> bytes:
     return workbook_bytes(workbook)
 
 
-def snapshot() -> dict[tuple[int, dt.date], tuple]:
+def snapshot() -> dict[tuple[int, dt.date], tuple[object, ...]]:
     return {
         (o.kpi_id, o.month): (o.value, o.numerator, o.denominator, o.note, o.version)
         for o in Observation.objects.all()

@@ -27,14 +27,19 @@ def test_a_value_outside_the_recent_range_is_unusual():
 
 
 def test_a_change_of_more_than_half_is_unusual_either_way():
-    kwargs = {"previous_label": "May-22", "recent": [], "unit": "percent", "decimals": 1}
-    assert unusual(Decimal("30.0"), previous=Decimal("61.0"), **kwargs) == [
-        "30.0% is a fall of more than half on May-22's 61.0%"
-    ]
-    assert unusual(Decimal("92.0"), previous=Decimal("61.0"), **kwargs) == [
-        "92.0% is a rise of more than half on May-22's 61.0%"
-    ]
-    assert unusual(Decimal("91.0"), previous=Decimal("61.0"), **kwargs) == []
+    def check(value: str) -> list[str]:
+        return unusual(
+            Decimal(value),
+            previous=Decimal("61.0"),
+            previous_label="May-22",
+            recent=[],
+            unit="percent",
+            decimals=1,
+        )
+
+    assert check("30.0") == ["30.0% is a fall of more than half on May-22's 61.0%"]
+    assert check("92.0") == ["92.0% is a rise of more than half on May-22's 61.0%"]
+    assert check("91.0") == []
 
 
 def test_usual_values_and_thin_histories_raise_no_warning():
