@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import NotSupportedError
 
 from kpis import imports, locking
@@ -130,6 +130,13 @@ def test_bulk_changes_to_figures_are_refused(closed_june):
     with pytest.raises(NotSupportedError):
         Observation.objects.bulk_create([])
     assert june().value == Decimal("74.9")
+
+
+def test_deleting_a_user_keeps_the_figures_they_entered(demo_kpis, analyst):
+    change(june(), "75.0", by=analyst, reason="recount")
+    analyst.delete()
+    assert june().value == Decimal("75.0")
+    assert ObservationRevision.objects.latest("id").changed_by is None
 
 
 def test_deleting_figures_in_bulk_deletes_one_by_one_with_history(demo_kpis):
@@ -266,3 +273,22 @@ def test_the_import_preview_asks_for_a_reason_for_a_closed_month(closed_june, le
     assert june().value == Decimal("74.9")
     client.post(preview, {"fingerprint": fingerprint, "reason": "MASH recount"})
     assert june().value == Decimal("75.0")
+
+
+def test_the_command_amends_a_closed_month_for_a_lead_analyst_with_a_reason(
+    closed_june, lead_analyst, tmp_path
+):
+    path = tmp_path / "june.csv"
+    path.write_text("ref,month,value\n1,Jun-22,75.0\n")
+    with pytest.raises(CommandError, match="1 problem"):
+        call_command("import_observations", str(path), "--user", lead_analyst.username)
+    assert june().value == Decimal("74.9")
+    call_command(
+        "import_observations", str(path), "--user", lead_analyst.username, "--reason", "recount"
+    )
+    revision = ObservationRevision.objects.latest("id")
+    assert (revision.changed_by, revision.reason, revision.closed_period) == (
+        lead_analyst,
+        "Imported from june.csv: recount",
+        True,
+    )
