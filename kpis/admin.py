@@ -578,12 +578,18 @@ class MonthlyReturnAdmin(admin.ModelAdmin[MonthlyReturn]):
             raise PermissionDenied
         source = request.POST if request.method == "POST" else request.GET
         month = _month_parameter(source.get("month"))
-        if month is None:
-            if source.get("month"):
-                messages.error(request, "That is not a month; here is the latest return due.")
-            month = default_month()
-        if month > periods.month_start(timezone.localdate()):
-            messages.error(request, "That month has not started yet; here is the latest due.")
+        problem = ""
+        if month is None and source.get("month"):
+            problem = "That is not a month; here is the latest return due."
+        elif month is not None and month > periods.month_start(timezone.localdate()):
+            problem = "That month has not started yet; here is the latest return due."
+        if problem or month is None:
+            if problem:
+                messages.error(request, problem)
+            if request.method == "POST":
+                # The figures posted belong to the month the form was for: never to another.
+                messages.error(request, "Nothing was saved: the form did not say its month.")
+                return HttpResponseRedirect(reverse("admin:kpis_monthlyreturn_changelist"))
             month = default_month()
         url = f"{reverse('admin:kpis_monthlyreturn_changelist')}?month={periods.month_slug(month)}"
         if request.method == "POST":

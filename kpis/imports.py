@@ -956,7 +956,8 @@ def commit(
     """Write the plan's new and changed figures, all or none, and return them.
 
     Refused (ImportRefused, nothing written) when the plan has problems, when it changes a
-    closed month and no reason is given, or when a figure changed since the plan was made.
+    closed month and no reason is given, when a figure changed since the plan was made, or
+    when a figure fails the data model's checks on saving.
     """
     if plan.problems:
         raise ImportRefused(plan.problems)
@@ -1002,7 +1003,18 @@ def commit(
         observation.changed_by = written_by
         observation.change_source = source
         observation.change_reason = recorded
-        observation.save()
+        try:
+            observation.save()
+        except ValidationError as error:
+            # Passed the plan, failed on saving: the rules changed since (a KPI's definition,
+            # a month closed). The transaction takes back what was written before it.
+            raise ImportRefused(
+                [
+                    Problem(message, change.place, change.kpi.ref, change.month)
+                    for item in _errors(error)
+                    for message in item.messages
+                ]
+            ) from error
     return to_write
 
 
@@ -1035,10 +1047,4 @@ def import_file(
         outcome.written = commit(plan=result, by=by, reason=reason)
     except ImportRefused as refused:
         outcome.problems = refused.problems
-    except ValidationError as error:
-        # A figure that passed the preview failed on saving: a concurrent change to a KPI's
-        # definition or a month's closing. Nothing was written (one transaction).
-        outcome.problems = [
-            Problem(message) for item in _errors(error) for message in item.messages
-        ]
     return outcome

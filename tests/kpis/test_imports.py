@@ -147,7 +147,7 @@ def test_a_figure_failing_on_save_rolls_back_the_whole_commit(kpi_definitions, s
     assert not plan.problems
     # Between preview and commit the last month is closed: its figures are the last saved.
     locking.close_months(months=[dt.date(2022, 6, 1)], by=analyst, reason="Q1 report published")
-    with pytest.raises(Exception, match="Jun-22 is closed"):
+    with pytest.raises(imports.ImportRefused, match="Jun-22 is closed"):
         imports.commit(plan=plan, by=analyst, reason="")
     assert not Observation.objects.exists()
     assert not ObservationRevision.objects.exists()

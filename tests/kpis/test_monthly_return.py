@@ -260,3 +260,14 @@ def test_a_month_not_yet_started_is_not_offered(analyst_client, demo_kpis):
     response = analyst_client.get(f"{URL}?month=2099-01", follow=True)
     assert "That month has not started yet" in response.content.decode()
     assert response.context["sheet"].month.year < 2099
+
+
+@pytest.mark.django_db
+def test_figures_posted_without_their_month_are_not_saved_to_another(analyst_client, demo_kpis):
+    data = post_data(analyst_client.get(f"{URL}?month=2022-06"), **{"1": {"value": "75.0"}})
+    before = ObservationRevision.objects.count()
+    for month in ("", "2099-01", "Smarch"):
+        data["month"] = month
+        response = analyst_client.post(URL, data, follow=True)
+        assert "Nothing was saved" in response.content.decode()
+    assert ObservationRevision.objects.count() == before
