@@ -1,16 +1,29 @@
-from typing import Any
+import datetime as dt
+import hashlib
+from typing import Any, cast
 
 from django import forms
-from django.contrib import admin
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 
 from sct_portal import periods
 
+from . import exports, imports
+from .entry import ENTRY_PERMISSIONS, MonthlyReturnSheet, default_month, entry_months
 from .models import (
     Benchmark,
+    ClosedMonth,
     Goal,
+    ImportedFile,
     Kpi,
+    MonthlyReturn,
     Observation,
     ObservationRevision,
     Section,
@@ -20,6 +33,16 @@ from .models import (
 admin.site.site_header = "SCT Performance Portal administration"
 admin.site.site_title = "SCT Performance Portal"
 admin.site.index_title = "Data and definitions"
+
+
+def can_enter_figures(request: HttpRequest) -> bool:
+    """Analysts (and administrators): the permissions to add and change observations."""
+    return request.user.has_perms(ENTRY_PERMISSIONS)
+
+
+def observations_url(**filters: Any) -> str:
+    url = reverse("admin:kpis_observation_changelist")
+    return f"{url}?{urlencode(filters)}" if filters else url
 
 
 @admin.register(Section)
@@ -49,18 +72,8 @@ class BenchmarkInline(admin.TabularInline[Benchmark, Kpi]):
 
 @admin.register(Kpi)
 class KpiAdmin(admin.ModelAdmin[Kpi]):
-    list_display = [
-        "ref",
-        "description",
-        "section",
-        "unit",
-        "decimals",
-        "polarity",
-        "frequency",
-        "is_headline",
-        "is_active",
-    ]
-    list_display_links = ["ref", "description"]
+    list_display = ["short_ref", "short_description", "section", "unit", "is_active", "figures"]
+    list_display_links = ["short_ref", "short_description"]
     list_filter = ["section", "unit", "polarity", "frequency", "is_headline", "is_active"]
     search_fields = ["ref", "description"]
     list_select_related = ["section"]
@@ -75,6 +88,28 @@ class KpiAdmin(admin.ModelAdmin[Kpi]):
         ("Where it is shown", {"fields": ["is_headline", "in_kpi_table"]}),
         ("Definition", {"fields": ["definition"]}),
     ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Kpi]:
+        return super().get_queryset(request).annotate(figure_count=Count("observations"))
+
+    @admin.display(description="Ref", ordering="order")
+    def short_ref(self, obj: Kpi) -> str:
+        return obj.ref
+
+    @admin.display(description="Description", ordering="description")
+    def short_description(self, obj: Kpi) -> str:
+        return _short(obj.description, 60)
+
+    @admin.display(description="Figures", ordering="figure_count")
+    def figures(self, obj: Kpi) -> str:
+        count = getattr(obj, "figure_count", 0)
+        return format_html(
+            '<a href="{}">{} figure{}<span class="visually-hidden"> of KPI {}</span></a>',
+            observations_url(kpi__id__exact=obj.pk),
+            count,
+            "" if count == 1 else "s",
+            obj.ref,
+        )
 
 
 class MonthFilter(admin.SimpleListFilter):
@@ -118,17 +153,62 @@ class FinancialYearFilter(admin.SimpleListFilter):
         return queryset
 
 
+class KpiFilter(admin.SimpleListFilter):
+    title = "KPI"
+    parameter_name = "kpi__id__exact"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [
+            (str(kpi.pk), f"{kpi.ref}. {_short(kpi.description, 30)}")
+            for kpi in Kpi.objects.order_by("order", "ref")
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value and str(value).isdigit():
+            return queryset.filter(kpi_id=int(str(value)))
+        return queryset
+
+
+class ClosedFilter(admin.SimpleListFilter):
+    title = "month closed"
+    parameter_name = "closed"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Closed months"), ("no", "Open months")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        closed = ClosedMonth.objects.values("month")
+        if self.value() == "yes":
+            return queryset.filter(month__in=closed)
+        if self.value() == "no":
+            return queryset.exclude(month__in=closed)
+        return queryset
+
+
+def _short(text: str, length: int = 70) -> str:
+    return text if len(text) <= length else text[: length - 3] + "…"
+
+
 class ObservationForm(forms.ModelForm[Observation]):
     change_reason = forms.CharField(
         label="Reason for the change",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Kept in the figure's history.",
+        help_text="Kept in the figure's history. Needed in a closed month.",
     )
+    user: Any = None  # set by ObservationAdmin.get_form
 
     class Meta:
         model = Observation
         fields = ["kpi", "month", "value", "numerator", "denominator", "note"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        # The model checks a closed month against who changes it and why (see _post_clean).
+        self.instance.changed_by = self.user
+        self.instance.change_reason = (data.get("change_reason") or "").strip()
+        return data
 
 
 @admin.register(Observation)
@@ -140,26 +220,74 @@ class ObservationAdmin(admin.ModelAdmin[Observation]):
         "month_label",
         "formatted_value",
         "fraction",
-        "entered_by",
-        "updated_at",
-        "version",
+        "last_changed",
+        "history_link",
     ]
     list_display_links = ["kpi_ref", "month_label"]
-    list_filter = ["kpi__section", "kpi__unit", FinancialYearFilter, MonthFilter]
-    search_fields = ["kpi__ref", "kpi__description"]
+    list_filter = [
+        KpiFilter,
+        "kpi__section",
+        "kpi__unit",
+        FinancialYearFilter,
+        MonthFilter,
+        ClosedFilter,
+    ]
+    search_fields = ["kpi__ref", "kpi__description", "note"]
     list_select_related = ["kpi", "entered_by"]
     ordering = ["-month", "kpi__order", "kpi__ref"]
     autocomplete_fields = ["kpi"]
-    readonly_fields = ["history"]
+    readonly_fields = ["history", "period_status"]
     list_per_page = 50
+    # No bulk actions, deletion included: each deletion is one decision, kept in the history.
+    actions = None
+
+    def get_urls(self) -> list[URLPattern]:
+        export = path(
+            "export/",
+            self.admin_site.admin_view(self.export_view),
+            name="kpis_observation_export",
+        )
+        return [export, *super().get_urls()]
+
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: Observation | None = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
 
     def get_fields(self, request: HttpRequest, obj: Observation | None = None) -> Any:
         fields = ["kpi", "month", "value", "numerator", "denominator", "note", "change_reason"]
-        return fields + (["history"] if obj else [])
+        return fields + (["period_status", "history"] if obj else [])
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # Once entered, a figure belongs to its KPI and month; only its value changes.
-        return ["kpi", "month", "history"] if obj else []
+        return ["kpi", "month", "period_status", "history"] if obj else []
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Observation]:
+        closed = ClosedMonth.objects.filter(month=OuterRef("month"))
+        return super().get_queryset(request).annotate(is_closed=Exists(closed))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # The delete page asks for no reason, which a closed month needs.
+        if obj is not None and ClosedMonth.objects.filter(month=obj.month).exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        context = {
+            "can_enter_figures": can_enter_figures(request),
+            "monthly_return_url": reverse("admin:kpis_monthlyreturn_changelist"),
+            "import_url": reverse("admin:kpis_importedfile_add"),
+            "export_url": reverse("admin:kpis_observation_export"),
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, context)
 
     @admin.display(description="Ref", ordering="kpi__order")
     def kpi_ref(self, obj: Observation) -> str:
@@ -167,39 +295,68 @@ class ObservationAdmin(admin.ModelAdmin[Observation]):
 
     @admin.display(description="KPI")
     def kpi_description(self, obj: Observation) -> str:
-        text = obj.kpi.description
-        return text if len(text) <= 70 else text[:67] + "…"
+        return _short(obj.kpi.description, 50)
 
     @admin.display(description="Month", ordering="month")
     def month_label(self, obj: Observation) -> str:
-        return periods.month_label(obj.month)
+        closed = " (closed)" if getattr(obj, "is_closed", False) else ""
+        return f"{periods.month_label(obj.month)}{closed}"
 
     @admin.display(description="Value", ordering="value")
     def formatted_value(self, obj: Observation) -> str:
         return obj.formatted
 
-    @admin.display(description="Numerator / denominator")
+    @admin.display(description="Fraction")
     def fraction(self, obj: Observation) -> str:
         if obj.numerator is None or obj.denominator is None:
             return "–"
         return f"{obj.numerator} of {obj.denominator}"
 
+    @admin.display(description="Last changed", ordering="updated_at")
+    def last_changed(self, obj: Observation) -> str:
+        return f"{timezone.localtime(obj.updated_at):%d %b %Y}"
+
+    @admin.display(description="History")
+    def history_link(self, obj: Observation) -> str:
+        url = reverse("admin:kpis_observationrevision_changelist")
+        query = urlencode(
+            {"kpi__id__exact": str(obj.kpi_id), "month": periods.month_slug(obj.month)}
+        )
+        return format_html(
+            '<a href="{}?{}">History<span class="visually-hidden"> of KPI {}, {}</span></a>',
+            url,
+            query,
+            obj.kpi.ref,
+            periods.month_label(obj.month),
+        )
+
+    @admin.display(description="Month")
+    def period_status(self, obj: Observation) -> str:
+        closure = ClosedMonth.objects.filter(month=obj.month).select_related("closed_by").first()
+        if closure is None:
+            return f"{periods.month_name(obj.month)} is open."
+        by = f" by {closure.closed_by}" if closure.closed_by else ""
+        return (
+            f"{periods.month_name(obj.month)} is closed ({closure.reason}), since "
+            f"{timezone.localtime(closure.closed_at):%d %b %Y}{by}. Changing this figure needs "
+            "the permission to amend closed periods and a reason."
+        )
+
     @admin.display(description="History of this figure")
     def history(self, obj: Observation) -> str:
-        from django.utils.html import format_html_join
-
         revisions = ObservationRevision.objects.filter(kpi=obj.kpi, month=obj.month)
         rows = revisions.select_related("kpi", "changed_by")
         return (
             format_html_join(
                 "",
-                "<p>{} · {} · {} ({}){}</p>",
+                "<p>{} · {} · {} ({}){}{}</p>",
                 (
                     (
-                        r.changed_at.strftime("%d %b %Y %H:%M"),
+                        timezone.localtime(r.changed_at).strftime("%d %b %Y %H:%M"),
                         r.changed_by or "system",
                         r.summary,
                         r.source,
+                        " · in a closed month" if r.closed_period else "",
                         f" — {r.reason}" if r.reason else "",
                     )
                     for r in rows
@@ -216,13 +373,103 @@ class ObservationAdmin(admin.ModelAdmin[Observation]):
             obj.entered_by = request.user  # type: ignore[assignment]
         obj.save()
 
+    def delete_model(self, request: HttpRequest, obj: Observation) -> None:
+        obj.changed_by = request.user
+        obj.change_source = "admin"
+        obj.delete()
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.has_perm("kpis.view_observation"):
+            raise PermissionDenied
+        form = ExportForm(request.GET or None, months=_export_months())
+        if form.is_bound and form.is_valid():
+            months = form.months()
+            content = exports.wide_workbook(
+                months=months,
+                today=timezone.localdate(),
+                exported_by=request.user.get_username(),
+            )
+            response = HttpResponse(content, content_type=XLSX)
+            response["Content-Disposition"] = f'attachment; filename="{exports.filename(months)}"'
+            return response
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Export figures to a spreadsheet",
+            "opts": self.opts,
+            "form": form,
+            "import_url": reverse("admin:kpis_importedfile_add"),
+        }
+        return TemplateResponse(request, "admin/kpis/observation/export.html", context)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MOST_EXPORTED_MONTHS = 60
+
+
+def _export_months() -> list[dt.date]:
+    earliest = Observation.objects.order_by("month").values_list("month", flat=True).first()
+    return list(reversed(entry_months(today=timezone.localdate(), earliest=earliest)))
+
+
+def _default_export_span() -> tuple[dt.date, dt.date]:
+    """The report's window up to the latest figure: the previous financial year and this
+    one to date (Q1 2022/23: Apr-21 … Jun-22)."""
+    latest = Observation.objects.order_by("-month").values_list("month", flat=True).first()
+    last = latest or default_month()
+    return periods.Quarter.of(last).report_months()[0], last
+
+
+class ExportForm(forms.Form):
+    first = forms.TypedChoiceField(label="From", coerce=periods.parse_month)
+    last = forms.TypedChoiceField(label="To", coerce=periods.parse_month)
+
+    def __init__(self, *args: Any, months: list[dt.date], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(periods.month_slug(m), periods.month_name(m)) for m in months]
+        first, last = _default_export_span()
+        for name, default in (("first", first), ("last", last)):
+            form_field = cast(forms.TypedChoiceField, self.fields[name])
+            form_field.choices = choices
+            form_field.initial = periods.month_slug(default)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        first, last = data.get("first"), data.get("last")
+        if first and last:
+            if last < first:
+                raise forms.ValidationError("The last month cannot be before the first.")
+            if len(periods.months_between(first, last)) > MOST_EXPORTED_MONTHS:
+                raise forms.ValidationError(
+                    f"Choose at most {MOST_EXPORTED_MONTHS} months (five years) at a time."
+                )
+        return data
+
+    def months(self) -> list[dt.date]:
+        return periods.months_between(self.cleaned_data["first"], self.cleaned_data["last"])
+
 
 @admin.register(ObservationRevision)
 class ObservationRevisionAdmin(admin.ModelAdmin[ObservationRevision]):
     """Every change to every figure; read-only."""
 
-    list_display = ["changed_at", "kpi", "month_label", "summary", "changed_by", "source", "reason"]
-    list_filter = ["action", "source", "kpi__section", MonthFilter]
+    list_display = [
+        "changed_at",
+        "kpi_ref",
+        "month_label",
+        "summary",
+        "changed_by",
+        "source",
+        "short_reason",
+        "closed",
+    ]
+    list_filter = [
+        KpiFilter,
+        "action",
+        "source",
+        "closed_period",
+        "kpi__section",
+        MonthFilter,
+    ]
     search_fields = ["kpi__ref", "kpi__description", "reason"]
     list_select_related = ["kpi", "changed_by"]
     date_hierarchy = "changed_at"
@@ -230,6 +477,18 @@ class ObservationRevisionAdmin(admin.ModelAdmin[ObservationRevision]):
     @admin.display(description="Month", ordering="month")
     def month_label(self, obj: ObservationRevision) -> str:
         return periods.month_label(obj.month)
+
+    @admin.display(description="Ref", ordering="kpi__order")
+    def kpi_ref(self, obj: ObservationRevision) -> str:
+        return obj.kpi.ref
+
+    @admin.display(description="Reason")
+    def short_reason(self, obj: ObservationRevision) -> str:
+        return _short(obj.reason, 60) if obj.reason else "–"
+
+    @admin.display(description="Period", ordering="closed_period")
+    def closed(self, obj: ObservationRevision) -> str:
+        return "Closed month" if obj.closed_period else "Open"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -239,6 +498,29 @@ class ObservationRevisionAdmin(admin.ModelAdmin[ObservationRevision]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(ClosedMonth)
+class ClosedMonthAdmin(admin.ModelAdmin[ClosedMonth]):
+    """Months closed by publishing a report. An administrator may close or reopen one."""
+
+    list_display = ["month_label", "reason", "closed_at", "closed_by"]
+    fields = ["month", "reason"]
+    list_select_related = ["closed_by"]
+
+    @admin.display(description="Month", ordering="month")
+    def month_label(self, obj: ClosedMonth) -> str:
+        return periods.month_name(obj.month)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ["month", "reason"] if obj else []
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a closure is made or undone, never edited
+
+    def save_model(self, request: HttpRequest, obj: ClosedMonth, form: Any, change: bool) -> None:
+        obj.closed_by = request.user  # type: ignore[assignment]
+        obj.save()
 
 
 @admin.register(Target)
@@ -266,3 +548,310 @@ class BenchmarkAdmin(admin.ModelAdmin[Benchmark]):
     search_fields = ["kpi__ref", "kpi__description", "group", "source"]
     list_select_related = ["kpi"]
     autocomplete_fields = ["kpi"]
+
+
+@admin.register(MonthlyReturn)
+class MonthlyReturnAdmin(admin.ModelAdmin[MonthlyReturn]):
+    """The monthly return page, listed under KPIs; it has no list or objects of its own."""
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(self.return_view)
+        return [path("", view, name="kpis_monthlyreturn_changelist")]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return can_enter_figures(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can_enter_figures(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def return_view(self, request: HttpRequest) -> HttpResponse:
+        if not can_enter_figures(request):
+            raise PermissionDenied
+        source = request.POST if request.method == "POST" else request.GET
+        month = _month_parameter(source.get("month"))
+        problem = ""
+        if month is None and source.get("month"):
+            problem = "That is not a month; here is the latest return due."
+        elif month is not None and month > periods.month_start(timezone.localdate()):
+            problem = "That month has not started yet; here is the latest return due."
+        if problem or month is None:
+            if problem:
+                messages.error(request, problem)
+            if request.method == "POST":
+                # The figures posted belong to the month the form was for: never to another.
+                messages.error(request, "Nothing was saved: the form did not say its month.")
+                return HttpResponseRedirect(reverse("admin:kpis_monthlyreturn_changelist"))
+            month = default_month()
+        url = f"{reverse('admin:kpis_monthlyreturn_changelist')}?month={periods.month_slug(month)}"
+        if request.method == "POST":
+            sheet = MonthlyReturnSheet(month=month, user=request.user, data=request.POST)
+            if sheet.save():
+                self._report_saved(request, sheet)
+                return HttpResponseRedirect(url)
+        else:
+            sheet = MonthlyReturnSheet(month=month, user=request.user)
+        sheet.describe()
+        earliest = Observation.objects.order_by("month").values_list("month", flat=True).first()
+        months = entry_months(today=timezone.localdate(), earliest=earliest)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Monthly return for {sheet.name}",
+            "opts": self.opts,
+            "sheet": sheet,
+            "months": [(periods.month_slug(m), periods.month_name(m), m == month) for m in months],
+            "earlier": periods.add_months(month, -1),
+            "later": periods.add_months(month, 1)
+            if periods.add_months(month, 1) in months
+            else None,
+            "import_url": reverse("admin:kpis_importedfile_add"),
+            "export_url": reverse("admin:kpis_observation_export"),
+        }
+        return TemplateResponse(request, "admin/kpis/monthly_return.html", context)
+
+    def _report_saved(self, request: HttpRequest, sheet: MonthlyReturnSheet) -> None:
+        saved = sheet.saved
+        count = len(saved.new) + len(saved.changed)
+        if count:
+            messages.success(
+                request,
+                f"Saved {count} figure{'s' if count != 1 else ''} for {sheet.label}: "
+                f"{len(saved.new)} new, {len(saved.changed)} changed.",
+            )
+        else:
+            messages.info(request, f"Nothing to save: the figures for {sheet.label} are as shown.")
+        if saved.kept_theirs:
+            refs = ", ".join(kpi.ref for kpi in saved.kept_theirs)
+            messages.warning(
+                request,
+                f"Kept another analyst's figure for KPI {refs} (changed while you had the "
+                "return open).",
+            )
+
+
+def _month_parameter(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return periods.parse_month(text)
+    except ValueError:
+        return None
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="Spreadsheet",
+        help_text=(
+            f"{imports.ACCEPTED}. The report's layout (one row per KPI, one column per month) "
+            "or one row per figure with the columns ref, month and value (and optionally "
+            "numerator, denominator and note)."
+        ),
+    )
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Kept in the history of every figure the file changes, with the file's name. "
+        "Needed if the file changes a closed month.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, form_field in self.fields.items():
+            form_field.widget.attrs["aria-describedby"] = f"id_{name}-help"
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > imports.MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is larger than {imports.MAX_BYTES // 1024 // 1024} MB."
+            )
+        return upload
+
+
+class CommitForm(forms.Form):
+    fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Kept in the history of every figure the file changes, with the file's name.",
+    )
+
+    def __init__(self, *args: Any, closed: list[dt.date], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.closed = closed
+        self.fields["reason"].widget.attrs["aria-describedby"] = "reason-help"
+        if closed:
+            labels = ", ".join(periods.month_label(m) for m in closed)
+            self.fields["reason"].required = True
+            self.fields["reason"].help_text = (
+                f"Required: the file changes figures in closed months ({labels}). Kept in the "
+                "history of every figure it changes, with the file's name."
+            )
+            self.fields["reason"].error_messages["required"] = (
+                f"Give a reason: the file changes figures in closed months ({labels})."
+            )
+
+
+@admin.register(ImportedFile)
+class ImportedFileAdmin(admin.ModelAdmin[ImportedFile]):
+    """Spreadsheet imports: upload, preview, import; the list is the record of them."""
+
+    list_display = ["name", "uploaded_by", "uploaded_at", "status", "summary"]
+    list_display_links = ["name"]
+    list_select_related = ["uploaded_by"]
+    search_fields = ["name", "reason", "uploaded_by__username"]
+    date_hierarchy = "uploaded_at"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ImportedFile]:
+        return super().get_queryset(request).defer("content")
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return can_enter_figures(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can_enter_figures(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return can_enter_figures(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="Status", ordering="committed_at")
+    def status(self, obj: ImportedFile) -> str:
+        if obj.committed_at:
+            return f"Imported {timezone.localtime(obj.committed_at):%d %b %Y %H:%M}"
+        return "Previewed, not imported"
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = UploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            content = upload.read()
+            imported = ImportedFile.objects.create(
+                name=upload.name[:255],
+                content=content,
+                sha256=hashlib.sha256(content).hexdigest(),
+                size=len(content),
+                uploaded_by=cast(Any, request.user),
+                reason=form.cleaned_data["reason"].strip(),
+            )
+            return HttpResponseRedirect(
+                reverse("admin:kpis_importedfile_change", args=[imported.pk])
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import figures from a spreadsheet",
+            "opts": self.opts,
+            "form": form,
+            "export_url": reverse("admin:kpis_observation_export"),
+            "recent": ImportedFile.objects.defer("content").select_related("uploaded_by")[:5],
+        }
+        return TemplateResponse(request, "admin/kpis/importedfile/upload.html", context)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if not can_enter_figures(request):
+            raise PermissionDenied
+        imported = (
+            ImportedFile.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        )
+        if imported is None:
+            return HttpResponseRedirect(reverse("admin:kpis_importedfile_changelist"))
+        if imported.committed_at is not None:
+            return self._render_preview(request, imported, plan=None, form=None)
+        if not imported.content_is_intact():
+            messages.error(request, "The stored file is damaged; upload it again.")
+            return HttpResponseRedirect(reverse("admin:kpis_importedfile_add"))
+        plan = imports.plan(imports.read(imported.name, bytes(imported.content)), by=request.user)
+        closed = sorted(plan.closed)
+        mine = imported.uploaded_by_id == request.user.pk
+        if request.method == "POST" and mine:
+            form = CommitForm(request.POST, closed=closed)
+            if form.is_valid():
+                if form.cleaned_data["fingerprint"] != plan.fingerprint():
+                    messages.warning(
+                        request,
+                        "The stored figures changed since you saw the preview (another "
+                        "analyst saved some). Here is the preview as it stands now; check it "
+                        "and import again.",
+                    )
+                    form = CommitForm(
+                        initial={
+                            "fingerprint": plan.fingerprint(),
+                            "reason": form.cleaned_data["reason"],
+                        },
+                        closed=closed,
+                    )
+                    return self._render_preview(request, imported, plan=plan, form=form)
+                reason = form.cleaned_data["reason"].strip()
+                try:
+                    written = imports.commit(plan=plan, by=request.user, reason=reason)
+                except imports.ImportRefused as refused:
+                    for problem in refused.problems:
+                        messages.error(request, f"Nothing was imported. {problem}")
+                    return HttpResponseRedirect(request.path)
+                imported.committed_at = timezone.now()
+                imported.reason = reason
+                imported.summary = (
+                    f"{len(plan.new)} new, {len(plan.changed)} changed, "
+                    f"{len(plan.unchanged)} unchanged"
+                )
+                imported.save(update_fields=["committed_at", "reason", "summary"])
+                messages.success(
+                    request,
+                    f"Imported {len(written)} figure{'s' if len(written) != 1 else ''} from "
+                    f"{imported.name}: {len(plan.new)} new, {len(plan.changed)} changed.",
+                )
+                return HttpResponseRedirect(request.path)
+        else:
+            form = CommitForm(
+                initial={"fingerprint": plan.fingerprint(), "reason": imported.reason},
+                closed=closed,
+            )
+        return self._render_preview(request, imported, plan=plan, form=form if mine else None)
+
+    def _render_preview(
+        self,
+        request: HttpRequest,
+        imported: ImportedFile,
+        *,
+        plan: imports.Plan | None,
+        form: CommitForm | None,
+    ) -> HttpResponse:
+        revisions_url = reverse("admin:kpis_observationrevision_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Import {imported.name}",
+            "opts": self.opts,
+            "imported": imported,
+            "plan": plan,
+            "form": form,
+            "history_url": f"{revisions_url}?{urlencode({'q': imported.name})}",
+            "upload_url": reverse("admin:kpis_importedfile_add"),
+        }
+        return TemplateResponse(request, "admin/kpis/importedfile/preview.html", context)

@@ -1,11 +1,13 @@
 """Demo data: the KPIs, figures, goal and benchmark of the Q1 2022/23 Sandwell report.
 
-The figures are read from the report itself (sct_portal/seed/), not copied here. What the
+The figures are read from the report itself (sct_portal/seed/), not copied here, by the
+same importer that analysts use for their spreadsheets (kpis/imports.py). What the
 report does not give (definitions, sections, targets) is written here, and every target
 that the report does not state is marked "illustrative".
 """
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +16,7 @@ from django.db import transaction
 
 from sct_portal import periods
 
+from . import imports
 from .models import (
     Benchmark,
     Comparator,
@@ -27,7 +30,7 @@ from .models import (
     TargetSource,
 )
 from .polarity import Polarity
-from .units import Unit, parse_number
+from .units import Unit
 
 SEED_REPORT = (
     Path(__file__).resolve().parent.parent
@@ -260,55 +263,20 @@ GOAL = ("CIC", "Mar-23", "796")
 BENCHMARK = ("CICR", "Mar-22", "102.6", "5 authorities")
 
 
-@dataclass(frozen=True)
-class SeedRow:
-    ref: str
-    description: str
-    values: list[Decimal]
-
-
-def seed_table(text: str) -> tuple[list[dt.date], list[SeedRow]]:
-    """The report's KPI table: its months and one row per KPI (ref, description, values)."""
-    months: list[dt.date] = []
-    rows: list[SeedRow] = []
-    for line in text.splitlines():
-        cells = [cell.strip() for cell in line.split("\t")]
-        if not months:
-            labels = [cell for cell in cells if cell]
-            if len(labels) >= 12 and all(_is_month(cell) for cell in labels):
-                months = [periods.parse_month(cell) for cell in labels]
-            continue
-        if len(cells) >= 2 + len(months) and cells[0] and cells[2]:
-            values = cells[2 : 2 + len(months)]
-            rows.append(SeedRow(cells[0], cells[1], [parse_number(v) for v in values]))
-    return months, rows
-
-
-def _is_month(text: str) -> bool:
-    try:
-        periods.parse_month(text)
-    except ValueError:
-        return False
-    return True
-
-
 @transaction.atomic
-def load(text: str | None = None) -> dict[str, int]:
-    """Load the seed report's KPIs and figures; running it again changes nothing."""
-    text = SEED_REPORT.read_text(encoding="utf-8") if text is None else text
-    months, rows = seed_table(text)
-    counts = {"kpis": 0, "observations": 0}
+def define_kpis(*, descriptions: Mapping[str, str], first_month: dt.date) -> int:
+    """The sections, the KPIs (descriptions as the report prints them) and their
+    illustrative targets from `first_month`; returns how many KPIs were added."""
     sections = {
         name: Section.objects.get_or_create(name=name, defaults={"order": i})[0]
         for i, name in enumerate(SECTIONS, 1)
     }
-    described = {row.ref: row.description for row in rows}
-    definitions = TABLE_KPIS + HEADLINE_KPIS
-    for order, spec in enumerate(definitions, 1):
+    added = 0
+    for order, spec in enumerate(TABLE_KPIS + HEADLINE_KPIS, 1):
         kpi, created = Kpi.objects.get_or_create(
             ref=spec.ref,
             defaults={
-                "description": described.get(spec.ref, spec.description),
+                "description": descriptions.get(spec.ref) or spec.description or f"KPI {spec.ref}",
                 "section": sections[spec.section],
                 "unit": spec.unit,
                 "decimals": spec.decimals,
@@ -320,28 +288,49 @@ def load(text: str | None = None) -> dict[str, int]:
                 "in_kpi_table": spec.in_kpi_table,
             },
         )
-        counts["kpis"] += created
+        added += created
         if spec.target and not kpi.targets.exists():
             threshold, tolerance = spec.target
             Target.objects.create(
                 kpi=kpi,
                 value=Decimal(threshold),
                 tolerance=Decimal(tolerance),
-                valid_from=months[0],
+                valid_from=first_month,
                 source=TargetSource.ILLUSTRATIVE,
                 source_detail="Illustrative: the report states no target for this KPI.",
             )
-    kpis = {kpi.ref: kpi for kpi in Kpi.objects.all()}
-    figures = [
-        (row.ref, month, value)
-        for row in rows
-        for month, value in zip(months, row.values, strict=True)
-    ] + [(ref, periods.parse_month(m), Decimal(v)) for ref, m, v in HEADLINE_FIGURES]
+    return added
+
+
+@transaction.atomic
+def load(text: str | None = None) -> dict[str, int]:
+    """Load the seed report's KPIs and figures; running it again changes nothing.
+
+    The KPI table is read by the spreadsheet importer, as an analyst would import it.
+    """
+    content = SEED_REPORT.read_bytes() if text is None else text.encode("utf-8")
+    reading = imports.read(SEED_REPORT.name, content)
+    if reading.problems or not reading.figures:
+        raise ValueError(f"The seed report cannot be read: {reading.problems}")
+    counts = {"kpis": 0, "observations": 0}
+    counts["kpis"] = define_kpis(
+        descriptions=reading.descriptions,
+        first_month=min(figure.month for figure in reading.figures),
+    )
+    # Never overwrite a figure: an analyst may have revised it.
     existing = set(Observation.objects.values_list("kpi__ref", "month"))
-    for ref, month, value in figures:
+    reading.figures = [f for f in reading.figures if (f.ref, f.month) not in existing]
+    plan = imports.plan(reading, by=None)
+    if plan.problems:
+        raise ValueError(f"The seed report's figures do not fit the KPIs: {plan.problems}")
+    written = imports.commit(plan=plan, by=None, reason=REPORT_NAME, source="demo data")
+    counts["observations"] += len(written)
+    kpis = {kpi.ref: kpi for kpi in Kpi.objects.all()}
+    for ref, label, printed in HEADLINE_FIGURES:
+        month = periods.parse_month(label)
         if (ref, month) in existing:
-            continue  # never overwrite a figure: an analyst may have revised it
-        observation = Observation(kpi=kpis[ref], month=month, value=value)
+            continue
+        observation = Observation(kpi=kpis[ref], month=month, value=Decimal(printed))
         observation.change_source = "demo data"
         observation.change_reason = f"Loaded from {REPORT_NAME}"
         observation.save()

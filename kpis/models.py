@@ -1,10 +1,11 @@
 import datetime as dt
+import hashlib
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import NotSupportedError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -114,6 +115,11 @@ class Kpi(models.Model):
         return True
 
 
+def first_of_month(value: dt.date) -> None:
+    if value.day != 1:
+        raise ValidationError("A month is stored as its first day.")
+
+
 class ObservationQuerySet(models.QuerySet["Observation"]):
     def in_months(self, months: list[dt.date]) -> "ObservationQuerySet":
         return self.filter(month__in=months)
@@ -126,10 +132,81 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
         newest = self.filter(kpi=models.OuterRef("kpi")).order_by("-month").values("month")[:1]
         return self.filter(month=models.Subquery(newest))
 
+    # Figures change one at a time through save() and delete(), so that every change is
+    # checked (units, closed months) and kept in the history. Bulk writes would skip both.
+    def update(self, **kwargs: Any) -> int:
+        raise NotSupportedError(BULK_REFUSED)
 
-def first_of_month(value: dt.date) -> None:
-    if value.day != 1:
-        raise ValidationError("A month is stored as its first day.")
+    def bulk_create(self, *args: Any, **kwargs: Any) -> list["Observation"]:
+        raise NotSupportedError(BULK_REFUSED)
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
+        raise NotSupportedError(BULK_REFUSED)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Delete one by one, so that each deletion is checked and kept in the history."""
+        count = 0
+        with transaction.atomic():
+            for observation in self:
+                observation.delete()
+                count += 1
+        return count, {Observation._meta.label: count}
+
+
+BULK_REFUSED = (
+    "Figures change one at a time with save() or delete(), so that each change is checked "
+    "and kept in the figure's history."
+)
+AMEND_CLOSED_PERIOD = "kpis.amend_closed_period"
+
+
+class ClosedMonth(models.Model):
+    """A month whose figures have been published: they change only with the permission to
+    amend closed periods and a reason, both kept in the history."""
+
+    month = models.DateField(
+        unique=True, validators=[first_of_month], help_text="The month's first day."
+    )
+    closed_at = models.DateTimeField(default=timezone.now)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.TextField(help_text='Why the month is closed: "Q1 2022/23 report published".')
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = "closed month"
+
+    def __str__(self) -> str:
+        return f"{periods.month_label(self.month)} (closed: {self.reason})"
+
+    def clean(self) -> None:
+        if self.month:
+            self.month = periods.month_start(self.month)
+
+    @staticmethod
+    def may_amend(by: Any) -> bool:
+        """Whether `by` holds the permission to amend closed periods."""
+        return by is not None and bool(by.has_perm(AMEND_CLOSED_PERIOD))
+
+    def amendment_problem(self, *, by: Any, reason: str) -> str | None:
+        """Why `by` may not change a figure in this month with `reason`; None when they may."""
+        label = periods.month_label(self.month)
+        if not self.may_amend(by):
+            return (
+                f"{label} is closed ({self.reason}); changing its figures needs the "
+                "permission to amend closed periods"
+            )
+        if not reason.strip():
+            return (
+                f"{label} is closed ({self.reason}); give a reason for changing a figure "
+                "in a closed month"
+            )
+        return None
 
 
 class Observation(models.Model):
@@ -137,6 +214,8 @@ class Observation(models.Model):
 
     Every save and delete writes an ObservationRevision. Set `change_reason`,
     `change_source` and `changed_by` on the instance before saving to say who and why.
+    In a closed month (ClosedMonth), a save or delete is refused unless `changed_by` has the
+    permission to amend closed periods and `change_reason` is given.
     """
 
     kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="observations")
@@ -164,6 +243,8 @@ class Observation(models.Model):
     change_reason: str = ""
     change_source: str = "admin"
     changed_by: Any = None
+    _changing = False
+    _in_closed_month: bool | None = None  # what closed_month_problem() last found
 
     class Meta:
         ordering = ["kpi__order", "kpi__ref", "month"]
@@ -175,6 +256,7 @@ class Observation(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["month"])]
+        permissions = [("amend_closed_period", "Can amend closed periods")]
 
     def __str__(self) -> str:
         return f"KPI {self.kpi.ref}, {periods.month_label(self.month)}: {self.formatted}"
@@ -186,16 +268,37 @@ class Observation(models.Model):
                 old = Observation.objects.select_for_update().filter(pk=self.pk).first()
             if old is not None and not self._differs_from(old):
                 return
-            self.full_clean()
+            self._changing = True  # known here; spares clean() a query
+            try:
+                self.full_clean()
+            finally:
+                self._changing = False
             if old is not None:
                 self.version = old.version + 1
             super().save(*args, **kwargs)
-            ObservationRevision.record(old=old, new=self)
+            ObservationRevision.record(old=old, new=self, closed=self._in_closed_month)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         with transaction.atomic():
-            ObservationRevision.record(old=self, new=None)
+            if problem := self.closed_month_problem():
+                where = f"KPI {self.kpi.ref}, {periods.month_label(self.month)}"
+                raise ValidationError(f"{where}: {problem}.", code=CLOSED_MONTH)
+            ObservationRevision.record(old=self, new=None, closed=self._in_closed_month)
             return super().delete(*args, **kwargs)
+
+    def closed_month_problem(self) -> str | None:
+        """Why this save or delete is refused because its month is closed; None if it is not."""
+        closed = ClosedMonth.objects.filter(month=self.month).first()
+        self._in_closed_month = closed is not None
+        if closed is None:
+            return None
+        return closed.amendment_problem(by=self.changed_by, reason=self.change_reason)
+
+    def _changes_stored_figure(self) -> bool:
+        if self.pk is None or self._changing:
+            return True
+        stored = Observation.objects.filter(pk=self.pk).first()
+        return stored is None or self._differs_from(stored)
 
     @property
     def formatted(self) -> str:
@@ -210,8 +313,24 @@ class Observation(models.Model):
             self.month = periods.month_start(self.month)
         if not (self.kpi_id and self.month):
             return
-        where = f"KPI {self.kpi.ref}, {periods.month_label(self.month)}"
-        errors: dict[str, list[str]] = {}
+        errors = self.figure_errors()
+        if self._changes_stored_figure() and (problem := self.closed_month_problem()):
+            errors.setdefault(NON_FIELD_ERRORS, []).append(
+                ValidationError(f"{self._where}: {problem}.", code=CLOSED_MONTH)
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def _where(self) -> str:
+        return f"KPI {self.kpi.ref}, {periods.month_label(self.month)}"
+
+    def figure_errors(self) -> dict[str, list[Any]]:
+        """What is wrong with the figure itself, by field, each naming the KPI and month:
+        a month not started or not due, a value its unit forbids, a fraction that does
+        not fit. Needs the KPI and the (first-of-)month; no database query."""
+        where = self._where
+        errors: dict[str, list[Any]] = {}
         today = timezone.localdate()
         if self.month > periods.month_start(today):
             errors.setdefault("month", []).append(
@@ -226,7 +345,7 @@ class Observation(models.Model):
             errors.setdefault("month", []).append(
                 f"{where}: a {self.kpi.frequency} KPI takes figures only at {when}."
             )
-        if self.value is not None:
+        if self.value is not None and _storable(Decimal(self.value)):
             for problem in units.problems(Decimal(self.value), self.kpi.unit, self.kpi.decimals):
                 errors.setdefault("value", []).append(f"{where}: {problem}.")
         if (self.numerator is None) != (self.denominator is None):
@@ -235,10 +354,9 @@ class Observation(models.Model):
             )
         elif self.numerator is not None and self.denominator is not None:
             errors.update(self._fraction_errors(where))
-        if errors:
-            raise ValidationError(errors)
+        return errors
 
-    def _fraction_errors(self, where: str) -> dict[str, list[str]]:
+    def _fraction_errors(self, where: str) -> dict[str, list[Any]]:
         assert self.numerator is not None
         assert self.denominator is not None
         if self.denominator == 0:
@@ -268,6 +386,16 @@ class Observation(models.Model):
         )
 
 
+def _storable(value: Decimal) -> bool:
+    """Whether the value fits the column (16 digits, 4 after the point). Beyond it the
+    field's own check speaks, and the unit checks are not run on such numbers."""
+    return (
+        value.is_finite()
+        and abs(value) < Decimal(10) ** 12
+        and value == value.quantize(Decimal("0.0001"))
+    )
+
+
 def _normalised(value: object) -> object:
     if isinstance(value, Decimal):
         return value.normalize()
@@ -279,6 +407,9 @@ def _normalised(value: object) -> object:
         except ArithmeticError:
             return value
     return value
+
+
+CLOSED_MONTH = "closed_month"  # the code of the ValidationError for a closed month
 
 
 class RevisionAction(models.TextChoices):
@@ -314,6 +445,12 @@ class ObservationRevision(models.Model):
         max_length=40, help_text="Where the change came from: admin, monthly return, import…"
     )
     reason = models.TextField(blank=True)
+    closed_period = models.BooleanField(
+        "in a closed month",
+        default=False,
+        help_text="The month was closed: the change needed the permission to amend closed "
+        "periods and a reason.",
+    )
 
     class Meta:
         ordering = ["-changed_at", "-id"]
@@ -334,7 +471,11 @@ class ObservationRevision(models.Model):
         return "numerator, denominator or note changed"
 
     @classmethod
-    def record(cls, *, old: Observation | None, new: Observation | None) -> "ObservationRevision":
+    def record(
+        cls, *, old: Observation | None, new: Observation | None, closed: bool | None = None
+    ) -> "ObservationRevision":
+        """Write one change to the history; `closed` says whether the month is closed
+        (looked up when not given)."""
         current = new or old
         assert current is not None
         by = current.changed_by
@@ -362,6 +503,11 @@ class ObservationRevision(models.Model):
             changed_by=by if getattr(by, "pk", None) else None,
             source=current.change_source,
             reason=current.change_reason,
+            closed_period=(
+                ClosedMonth.objects.filter(month=current.month).exists()
+                if closed is None
+                else closed
+            ),
         )
 
 
@@ -510,3 +656,48 @@ class Benchmark(models.Model):
             found = units.problems(Decimal(self.value), self.kpi.unit, 4)
             if found:
                 raise ValidationError({"value": f"Benchmark for KPI {self.kpi.ref}: {found[0]}."})
+
+
+class ImportedFile(models.Model):
+    """A spreadsheet uploaded for import. The bytes are kept here between the preview and
+    the commit (so the commit imports exactly the file that was previewed), and afterwards
+    as the record of what was imported."""
+
+    name = models.CharField("file name", max_length=255)
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField(help_text="Bytes.")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True, help_text="Kept in each changed figure's history.")
+    committed_at = models.DateTimeField("imported at", null=True, blank=True)
+    summary = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = "spreadsheet import"
+        # Who may import is decided by the permissions to add and change observations.
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return self.name
+
+    def content_is_intact(self) -> bool:
+        return hashlib.sha256(bytes(self.content)).hexdigest() == self.sha256
+
+
+class MonthlyReturn(Observation):
+    """The admin's monthly return: one form for every figure due in a month. No table of
+    its own; it is here so that the admin lists the page under KPIs."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "monthly return"
+        verbose_name_plural = "monthly return"
+        # Who may use it is decided by the permissions to add and change observations.
+        default_permissions = ()

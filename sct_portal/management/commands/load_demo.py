@@ -3,7 +3,7 @@ import secrets
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -13,6 +13,8 @@ from kpis import demo as kpi_demo
 from sct_portal.roles import ANALYST, MANAGER, STAFF_ROLES, VIEWER
 
 DEMO_USERS = [("analyst", ANALYST), ("manager", MANAGER), ("viewer", VIEWER)]
+# The demo analyst is a lead analyst: they may amend figures in closed (published) months.
+LEAD_ANALYST = "analyst"
 
 
 class Command(BaseCommand):
@@ -49,6 +51,12 @@ class Command(BaseCommand):
             user.is_staff = role in STAFF_ROLES
             user.save()
             user.groups.add(Group.objects.get(name=role))
+            if username == LEAD_ANALYST:
+                user.user_permissions.add(
+                    Permission.objects.get(
+                        content_type__app_label="kpis", codename="amend_closed_period"
+                    )
+                )
         if created_any:
             self.stdout.write(
                 self.style.SUCCESS(

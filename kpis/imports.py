@@ -1,0 +1,1050 @@
+"""Importing figures from spreadsheets: .xlsx, .csv and .tsv (or tab-separated .txt).
+
+Two layouts are read:
+
+- the report's *wide* layout: one row per KPI (reference, description), one column per
+  month, found by its header row of month labels ("Apr-21", "Apr - 22", "May – 22",
+  "June - 22", or dates); prose above, below and between the rows is skipped;
+- a *long* layout: a header row naming the columns ref, month and value, and optionally
+  numerator, denominator and note; one row per figure.
+
+Three steps, each usable on its own:
+
+- `read(name, content)` turns a file's bytes into figures and problems, without the database;
+- `plan(reading, by=…)` compares them with what is stored: new, changed (old → new),
+  unchanged, and problems, each with its place ("Sheet1!F7", "line 31, Jun-22");
+- `commit(plan=…, by=…)` writes a plan that has no problems, all figures or none, each
+  recorded in the figure's history with the file's name as the reason.
+
+Nothing in a file is ever evaluated: a formula or a text starting with "=" is a problem.
+"""
+
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import warnings
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import PurePath
+from typing import Any
+
+import openpyxl
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from openpyxl.utils import get_column_letter
+
+from sct_portal import periods
+
+from . import locking
+from .models import ClosedMonth, Kpi, Observation
+from .units import Unit, parse_number
+
+MAX_BYTES = 5 * 1024 * 1024  # a year of KPI figures is a few kilobytes
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # what an .xlsx (a zip file) may unpack to
+MAX_CELLS = 2_000_000  # rows × columns of one sheet
+HEADER_SEARCH_ROWS = 500  # how far down a sheet the header row is looked for
+LARGEST = Decimal(10) ** 12  # what the database keeps: 16 digits, 4 after the point
+MOST_PLACES = 4
+
+TEXT_DELIMITERS = {".csv": ",", ".tsv": "\t", ".txt": "\t"}
+EXCEL_SUFFIXES = {".xlsx"}
+ACCEPTED = ".xlsx, .csv, .tsv"
+
+REF_NAMES = {
+    "ref",
+    "reference",
+    "kpi ref",
+    "kpi reference",
+    "pl.no",
+    "pl. no",
+    "pl no",
+    "no",
+    "no.",
+}
+DESCRIPTION_NAMES = {"description", "description of kpi", "kpi description", "kpi", "measure"}
+LONG_COLUMNS = {
+    "month": {"month", "period"},
+    "value": {"value", "figure"},
+    "numerator": {"numerator"},
+    "denominator": {"denominator"},
+    "note": {"note", "notes", "comment", "comments"},
+}
+
+
+class Layout(StrEnum):
+    WIDE = "wide"
+    LONG = "long"
+
+
+class Status(StrEnum):
+    NEW = "new"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where in a file something is: a cell of a workbook, or a line (and month column)."""
+
+    sheet: str | None
+    row: int
+    column: int
+    month: dt.date | None = None
+
+    def __str__(self) -> str:
+        if self.sheet is not None:
+            return f"{_sheet_reference(self.sheet)}!{get_column_letter(self.column)}{self.row}"
+        where = f"line {self.row}"
+        return f"{where}, {periods.month_label(self.month)}" if self.month else where
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something that stops the import, in words, with its place when it has one."""
+
+    message: str
+    place: Place | None = None
+    ref: str = ""
+    month: dt.date | None = None
+
+    def __str__(self) -> str:
+        return f"{self.place or 'The file'}: {self.message}"
+
+    @property
+    def context(self) -> str:
+        """KPI 3, Jun-22"""
+        parts = [f"KPI {self.ref}"] if self.ref else []
+        if self.month:
+            parts.append(periods.month_label(self.month))
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One value read from a file, not yet compared with the database."""
+
+    ref: str
+    month: dt.date
+    value: Decimal
+    place: Place
+    percent: bool = False  # written as a percentage: "85.2%" or a cell formatted as one
+    numerator: int | None = None
+    denominator: int | None = None
+    note: str | None = None  # None: the file says nothing, the stored note stays
+
+
+@dataclass
+class Reading:
+    """What a file holds: its figures and its problems."""
+
+    name: str
+    layout: Layout | None = None
+    figures: list[Figure] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # worth knowing, not a problem
+    descriptions: dict[str, str] = field(default_factory=dict)  # ref → as the file has it
+
+
+@dataclass(frozen=True)
+class Cell:
+    row: int
+    column: int
+    value: object  # str, int, float, bool, datetime, date, time or timedelta
+    formula: bool = False
+    error: bool = False  # an Excel error value such as #N/A
+    percent_format: bool = False
+
+
+@dataclass
+class Sheet:
+    name: str | None  # the worksheet's name; None for a text file
+    rows: list[list[Cell]]  # every row, blank ones included; a row holds its non-blank cells
+
+
+class CellProblem(Exception):
+    """A cell that cannot be read as what its column holds."""
+
+
+# Reading ------------------------------------------------------------------------------
+
+
+def read(name: str, content: bytes) -> Reading:
+    """Read a file's figures. Never raises for what is in the file: problems are listed."""
+    reading = Reading(name=name)
+    suffix = PurePath(name).suffix.lower()
+    if len(content) > MAX_BYTES:
+        reading.problems.append(
+            Problem(
+                f"it is {len(content) / 1024 / 1024:.1f} MB; the largest file imported is "
+                f"{MAX_BYTES // 1024 // 1024} MB"
+            )
+        )
+        return reading
+    if not content.strip():
+        reading.problems.append(Problem("it is empty"))
+        return reading
+    if suffix in EXCEL_SUFFIXES:
+        sheets = _excel_sheets(content, reading)
+    elif suffix in TEXT_DELIMITERS:
+        sheet = _text_sheet(content, TEXT_DELIMITERS[suffix], suffix == ".csv", reading)
+        sheets = [sheet] if sheet else []
+    else:
+        reading.problems.append(
+            Problem(
+                f'"{suffix or name}" files cannot be imported; save it as one of {ACCEPTED} '
+                "(an older .xls workbook can be saved as .xlsx)"
+            )
+        )
+        return reading
+    found = False
+    for sheet in sheets:
+        found = _read_sheet(sheet, reading) or found
+    if sheets and not found and not reading.problems:
+        reading.problems.append(
+            Problem(
+                "no table of figures found: it needs a header row of months (Apr-22, "
+                "May-22, …) with one row per KPI below, or columns headed ref, month and value"
+            )
+        )
+    _refuse_duplicates(reading)
+    return reading
+
+
+def parse_figure(text: str) -> Decimal:
+    """A figure as typed ("85.2%", "85.20", "1,234", "41.0"), within what can be stored.
+
+    Raises ValueError in words when it is not a number, is too large or too precise.
+    Text starting with "=" is never calculated.
+    """
+    shown = _shown(text)
+    if text.strip().startswith("="):
+        raise ValueError(f'"{shown}" starts with "=": formulas are not calculated; type the value')
+    try:
+        value = parse_number(text)
+    except ValueError:
+        raise ValueError(f'"{shown}" is not a number') from None
+    return _bounded(value, shown)
+
+
+def _bounded(value: Decimal, shown: str) -> Decimal:
+    if not value.is_finite():
+        raise ValueError(f'"{shown}" is not a number')
+    if abs(value) >= LARGEST:
+        raise ValueError(f'"{shown}" is too large to be a KPI figure')
+    if _decimal_places(value) > MOST_PLACES:
+        raise ValueError(f'"{shown}" has more than {MOST_PLACES} decimal places')
+    return value
+
+
+def _decimal_places(value: Decimal) -> int:
+    """Decimal places without trailing zeros, without rounding (normalize() rounds)."""
+    _, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):
+        return 0
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -(exponent + trailing))
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _sheet_reference(name: str) -> str:
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", name):
+        return name
+    return "'" + name.replace("'", "''") + "'"
+
+
+def _decode(content: bytes) -> str | None:
+    """Text in the encodings spreadsheets save: UTF-8 (with or without BOM), UTF-16 with a
+    BOM (Excel's "Unicode text"), else Windows-1252 (Excel's "CSV" on Windows)."""
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ["utf-16"]
+    else:
+        encodings = ["utf-8-sig", "cp1252"]
+    for encoding in encodings:
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _text_sheet(content: bytes, delimiter: str, quoted: bool, reading: Reading) -> Sheet | None:
+    text = _decode(content)
+    if text is None:
+        reading.problems.append(
+            Problem('it is not text in a known encoding; save it as "CSV UTF-8" or tab-separated')
+        )
+        return None
+    # Tab-separated text is read as it stands (prose may hold stray quotes); CSV needs
+    # quoting for commas within cells.
+    reader = csv.reader(
+        io.StringIO(text, newline=""),
+        delimiter=delimiter,
+        quoting=csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE,
+    )
+    rows: list[list[Cell]] = []
+    line = 1
+    cells = 0
+    try:
+        for record in reader:
+            row = [Cell(line, i, value) for i, value in enumerate(record, 1) if value.strip()]
+            rows.append(row)
+            cells += len(record)
+            if cells > MAX_CELLS:
+                reading.problems.append(Problem("it has too many cells to be a table of KPIs"))
+                return None
+            line = reader.line_num + 1
+    except csv.Error as error:
+        reading.problems.append(Problem(f"line {reader.line_num} cannot be read: {error}"))
+        return None
+    return Sheet(None, rows)
+
+
+def _excel_sheets(content: bytes, reading: Reading) -> list[Sheet]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        reading.problems.append(
+            Problem(
+                "it is not an Excel workbook (.xlsx); an older .xls or another format can be "
+                "saved as .xlsx"
+            )
+        )
+        return []
+    if unpacked > MAX_UNPACKED_BYTES:
+        reading.problems.append(Problem("it unpacks to too much data to be a table of KPIs"))
+        return []
+    sheets: list[Sheet] = []
+    # openpyxl raises many kinds of error for a damaged workbook; whichever it is, the
+    # file cannot be read, and that is what the analyst needs to know.
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(
+                io.BytesIO(content), data_only=False, keep_links=False, rich_text=False
+            )
+        for worksheet in workbook.worksheets:
+            if worksheet.max_row * worksheet.max_column > MAX_CELLS:
+                reading.problems.append(
+                    Problem(f'sheet "{worksheet.title}" has too many cells to be a table of KPIs')
+                )
+                continue
+            rows = [
+                [_excel_cell(cell) for cell in row if not _blank(cell.value)]
+                for row in worksheet.iter_rows()
+            ]
+            sheets.append(Sheet(str(worksheet.title), rows))
+    except Exception as error:
+        reading.problems.append(
+            Problem(f"it cannot be opened as an Excel workbook ({type(error).__name__})")
+        )
+        return []
+    return sheets
+
+
+def _excel_cell(cell: Any) -> Cell:
+    value = cell.value
+    formula = cell.data_type == "f"
+    if formula and not isinstance(value, str):
+        value = str(getattr(value, "text", None) or "=…")
+    number_format = cell.number_format if isinstance(cell.number_format, str) else ""
+    return Cell(
+        row=int(cell.row),
+        column=int(cell.column),
+        value=value,
+        formula=formula,
+        error=cell.data_type == "e",
+        percent_format=_is_percent_format(number_format),
+    )
+
+
+def _is_percent_format(number_format: str) -> bool:
+    """Whether Excel shows a cell's number × 100 with "%" ("0.0%"; not '0.0"%"')."""
+    unquoted = re.sub(r'"[^"]*"|\\.', "", number_format)
+    return "%" in unquoted
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _header_name(value: object) -> str:
+    if not isinstance(value, str):
+        return ""
+    return " ".join(value.lower().split()).rstrip(":")
+
+
+def _as_month(cell: Cell) -> dt.date | None:
+    if cell.formula or cell.error:
+        return None
+    value = cell.value
+    if isinstance(value, dt.datetime):
+        return periods.month_start(value.date())
+    if isinstance(value, dt.date):
+        return periods.month_start(value)
+    if isinstance(value, str) and len(value) <= 30:
+        try:
+            return periods.parse_month(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _read_sheet(sheet: Sheet, reading: Reading) -> bool:
+    """Read the sheet's table into `reading`; False when it has none."""
+    if (long := _long_header(sheet)) is not None:
+        index, columns = long
+        reading.layout = reading.layout or Layout.LONG
+        _read_long(sheet, index, columns, reading)
+        return True
+    if (wide := _wide_header(sheet)) is not None:
+        index, months = wide
+        reading.layout = reading.layout or Layout.WIDE
+        _read_wide(sheet, index, months, reading)
+        return True
+    return False
+
+
+def _long_header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
+    for index, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+        columns: dict[str, int] = {}
+        for cell in row:
+            name = _header_name(cell.value)
+            if name in REF_NAMES:
+                columns.setdefault("ref", cell.column)
+            for key, names in LONG_COLUMNS.items():
+                if name in names:
+                    columns.setdefault(key, cell.column)
+        if {"ref", "month", "value"} <= columns.keys():
+            return index, columns
+    return None
+
+
+def _wide_header(sheet: Sheet) -> tuple[int, list[tuple[Cell, dt.date]]] | None:
+    """The row with the most month labels (the first of equals), and its month cells."""
+    best: tuple[int, list[tuple[Cell, dt.date]]] | None = None
+    for index, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+        months = [(cell, month) for cell in row if (month := _as_month(cell)) is not None]
+        if months and (best is None or len(months) > len(best[1])):
+            best = index, months
+    return best
+
+
+def _read_wide(
+    sheet: Sheet, index: int, header: list[tuple[Cell, dt.date]], reading: Reading
+) -> None:
+    header_row = sheet.rows[index]
+    first_month_column = min(cell.column for cell, _ in header)
+    month_of: dict[int, dt.date] = {}
+    seen: dict[dt.date, Cell] = {}
+    for cell, month in header:
+        if month in seen:
+            reading.problems.append(
+                Problem(
+                    f"{periods.month_label(month)} has two columns (the other is "
+                    f"{_place(sheet, seen[month])}); keep one",
+                    _place(sheet, cell),
+                    month=month,
+                )
+            )
+            continue
+        seen[month] = cell
+        month_of[cell.column] = month
+    labelled = {cell.column: cell for cell in header_row}
+    for column, cell in sorted(labelled.items()):
+        if column > first_month_column and column not in month_of and not cell.formula:
+            reading.notes.append(
+                f'Column {_column_name(sheet, column)} ("{_shown(str(cell.value))}") is not a '
+                "month, so it is not imported."
+            )
+    body = sheet.rows[index + 1 :]
+    ref_column, description_column = _key_columns(header_row, body, first_month_column)
+    unlabelled_reported: set[int] = set()
+    for row in body:
+        cells = {cell.column: cell for cell in row}
+        values = [cell for column, cell in cells.items() if column in month_of]
+        for column, cell in cells.items():
+            heading = labelled.get(column)
+            if (
+                column > first_month_column
+                and column not in month_of
+                and (heading is None or heading.formula)
+                and column not in unlabelled_reported
+            ):
+                unlabelled_reported.add(column)
+                reading.problems.append(
+                    Problem(
+                        f"column {_column_name(sheet, column)} has figures but its heading is "
+                        "not a month (Apr-22, …), so it is not clear which month they are for",
+                        _place(sheet, cell),
+                    )
+                )
+        if not values:
+            continue  # prose, a blank line or a sub-heading: no figures in it
+        ref_cell = cells.get(ref_column) if ref_column else None
+        try:
+            ref = _ref(ref_cell)
+        except CellProblem as problem:
+            place = _place(sheet, ref_cell) if ref_cell else _place(sheet, row[0], column=1)
+            reading.problems.append(Problem(str(problem), place))
+            continue
+        described = cells.get(description_column) if description_column else None
+        if described and isinstance(described.value, str) and not described.formula:
+            reading.descriptions.setdefault(ref, described.value.strip())
+        for cell in values:
+            month = month_of[cell.column]
+            place = _place(sheet, cell, month=month)
+            try:
+                value, percent = _number(cell)
+            except CellProblem as problem:
+                reading.problems.append(Problem(str(problem), place, ref, month))
+                continue
+            reading.figures.append(Figure(ref, month, value, place, percent=percent))
+
+
+def _key_columns(
+    header_row: list[Cell], body: list[list[Cell]], first_month_column: int
+) -> tuple[int | None, int | None]:
+    """The columns of the KPI reference and description, left of the months: named by the
+    header, or else the leftmost column with anything in it, and the one after it."""
+    ref_column = description_column = None
+    for cell in header_row:
+        name = _header_name(cell.value)
+        if cell.column < first_month_column:
+            if name in REF_NAMES and ref_column is None:
+                ref_column = cell.column
+            elif name in DESCRIPTION_NAMES and description_column is None:
+                description_column = cell.column
+    if ref_column is None:
+        used = {cell.column for row in body for cell in row if cell.column < first_month_column} - {
+            description_column
+        }
+        ref_column = min(used, default=None)
+    if description_column is None and ref_column is not None:
+        following = ref_column + 1
+        description_column = following if following < first_month_column else None
+    return ref_column, description_column
+
+
+def _read_long(sheet: Sheet, index: int, columns: dict[str, int], reading: Reading) -> None:
+    for row in sheet.rows[index + 1 :]:
+        cells = {cell.column: cell for cell in row}
+        wanted = {key: cells.get(column) for key, column in columns.items()}
+        if not any(wanted.values()):
+            continue
+        first = next(cell for cell in wanted.values() if cell)
+        row_place = _place(sheet, first, column=columns["ref"])
+        try:
+            ref = _ref(wanted["ref"])
+        except CellProblem as problem:
+            reading.problems.append(Problem(str(problem), row_place))
+            continue
+        month_cell = wanted["month"]
+        if month_cell is None:
+            reading.problems.append(
+                Problem("the month is missing", _place(sheet, first, column=columns["month"]), ref)
+            )
+            continue
+        month = _as_month(month_cell)
+        if month is None:
+            reading.problems.append(
+                Problem(
+                    f'"{_shown(str(month_cell.value))}" is not a month (expected e.g. Apr-22)',
+                    _place(sheet, month_cell),
+                    ref,
+                )
+            )
+            continue
+        value_cell = wanted["value"]
+        if value_cell is None:
+            reading.problems.append(
+                Problem(
+                    "the value is missing",
+                    _place(sheet, first, column=columns["value"], month=month),
+                    ref,
+                    month,
+                )
+            )
+            continue
+        place = _place(sheet, value_cell, month=month)
+        try:
+            value, percent = _number(value_cell)
+            numerator = _whole(wanted.get("numerator"), "numerator")
+            denominator = _whole(wanted.get("denominator"), "denominator")
+            note = _note(wanted.get("note"))
+        except CellProblem as problem:
+            reading.problems.append(Problem(str(problem), place, ref, month))
+            continue
+        reading.figures.append(
+            Figure(ref, month, value, place, percent, numerator, denominator, note)
+        )
+
+
+def _place(
+    sheet: Sheet, cell: Cell, *, column: int | None = None, month: dt.date | None = None
+) -> Place:
+    if sheet.name is not None:
+        return Place(sheet.name, cell.row, column or cell.column)
+    return Place(None, cell.row, column or cell.column, month)
+
+
+def _column_name(sheet: Sheet, column: int) -> str:
+    return get_column_letter(column) if sheet.name is not None else str(column)
+
+
+def _ref(cell: Cell | None) -> str:
+    if cell is None:
+        raise CellProblem("this row has figures but no KPI reference")
+    if cell.formula:
+        raise CellProblem(f'the KPI reference "{_shown(str(cell.value))}" is a formula')
+    value = cell.value
+    if isinstance(value, bool) or cell.error:
+        raise CellProblem(f'"{_shown(str(value))}" is not a KPI reference')
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, str):
+        return " ".join(value.split())
+    raise CellProblem(f'"{_shown(str(value))}" is not a KPI reference')
+
+
+def _number(cell: Cell) -> tuple[Decimal, bool]:
+    """The cell's number, and whether it was written as a percentage."""
+    value = cell.value
+    shown = _shown(str(value))
+    if cell.formula:
+        raise CellProblem(f'"{shown}" is a formula; formulas are not calculated, type the value')
+    if cell.error:
+        raise CellProblem(f'"{shown}" is an error value, not a number')
+    if isinstance(value, bool):
+        raise CellProblem(f"{str(value).upper()} is not a number")
+    if isinstance(value, (dt.date, dt.time, dt.timedelta)):
+        raise CellProblem(f'"{shown}" is a date or time, not a number')
+    if isinstance(value, (int, float)):
+        try:
+            number = _bounded(_excel_decimal(value), shown)
+        except ValueError as error:
+            raise CellProblem(str(error)) from None
+        if cell.percent_format:
+            return number * 100, True
+        return number, False
+    if isinstance(value, str):
+        try:
+            return parse_figure(value), value.strip().endswith("%")
+        except ValueError as error:
+            raise CellProblem(str(error)) from None
+    raise CellProblem(f'"{shown}" is not a number')
+
+
+def _excel_decimal(value: int | float) -> Decimal:
+    """A workbook's number as Excel shows it at full precision (15 significant digits), so
+    that 0.7490000000000001, an artefact of binary arithmetic, reads as 0.749."""
+    if isinstance(value, float):
+        return Decimal(format(value, ".15g"))
+    return Decimal(value)
+
+
+def _whole(cell: Cell | None, what: str) -> int | None:
+    if cell is None:
+        return None
+    try:
+        number, percent = _number(cell)
+    except CellProblem as problem:
+        raise CellProblem(f"the {what}: {problem}") from None
+    if percent or number != number.to_integral_value() or number < 0:
+        raise CellProblem(f'the {what} must be a whole number, not "{_shown(str(cell.value))}"')
+    return int(number)
+
+
+def _note(cell: Cell | None) -> str | None:
+    if cell is None:
+        return None
+    if cell.formula:
+        raise CellProblem("the note is a formula; type the text")
+    return str(cell.value).strip()
+
+
+def _refuse_duplicates(reading: Reading) -> None:
+    first: dict[tuple[str, dt.date], Figure] = {}
+    kept = []
+    for figure in reading.figures:
+        key = (figure.ref.casefold(), figure.month)
+        if key in first:
+            reading.problems.append(
+                Problem(
+                    f"a second value for KPI {figure.ref}, {periods.month_label(figure.month)} "
+                    f"(the first is at {first[key].place}); give one value per KPI and month",
+                    figure.place,
+                    figure.ref,
+                    figure.month,
+                )
+            )
+            continue
+        first[key] = figure
+        kept.append(figure)
+    reading.figures = kept
+
+
+# Planning -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """What importing one figure would do."""
+
+    status: Status
+    kpi: Kpi
+    month: dt.date
+    place: Place
+    value: Decimal
+    numerator: int | None
+    denominator: int | None
+    note: str
+    old: Observation | None
+
+    @property
+    def version(self) -> int:
+        """The stored figure's version the change is based on; 0 when there is none."""
+        return self.old.version if self.old else 0
+
+    @property
+    def old_formatted(self) -> str:
+        return self.kpi.format(self.old.value) if self.old else ""
+
+    @property
+    def formatted(self) -> str:
+        return self.kpi.format(self.value)
+
+    @property
+    def month_label(self) -> str:
+        return periods.month_label(self.month)
+
+
+@dataclass
+class Plan:
+    reading: Reading
+    changes: list[Change] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    closed: dict[dt.date, ClosedMonth] = field(default_factory=dict)  # months it would change
+
+    @property
+    def name(self) -> str:
+        return self.reading.name
+
+    @property
+    def new(self) -> list[Change]:
+        return [c for c in self.changes if c.status == Status.NEW]
+
+    @property
+    def changed(self) -> list[Change]:
+        return [c for c in self.changes if c.status == Status.CHANGED]
+
+    @property
+    def unchanged(self) -> list[Change]:
+        return [c for c in self.changes if c.status == Status.UNCHANGED]
+
+    @property
+    def to_write(self) -> list[Change]:
+        """The new and changed figures."""
+        return [c for c in self.changes if c.status != Status.UNCHANGED]
+
+    @property
+    def summary(self) -> str:
+        text = f"{len(self.new)} new, {len(self.changed)} changed, {len(self.unchanged)} unchanged"
+        if self.problems:
+            text += f", {len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}"
+        return text
+
+    def fingerprint(self) -> str:
+        """Changes if anything the preview showed would be different at commit."""
+        lines = sorted(
+            f"{c.status}|{c.kpi.pk}|{c.month}|{c.version}|{c.value.normalize()}|"
+            f"{c.numerator}|{c.denominator}|{c.note}"
+            for c in self.changes
+        ) + sorted(str(p) for p in self.problems)
+        return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def plan(reading: Reading, *, by: Any, today: dt.date | None = None) -> Plan:
+    """Compare what a file holds with the stored figures, and check every figure as the
+    data model would (units, decimals, due months, numerator and denominator)."""
+    result = Plan(reading=reading, problems=list(reading.problems))
+    this_month = periods.month_start(today or timezone.localdate())
+    kpis = _kpis_by_ref()
+    months = {figure.month for figure in reading.figures}
+    refs = {figure.ref for figure in reading.figures}
+    found = {ref: kpi for ref in refs if (kpi := _find(kpis, ref)) is not None}
+    stored = {
+        (o.kpi_id, o.month): o
+        for o in Observation.objects.filter(
+            kpi__in={kpi.pk for kpi in found.values()}, month__in=months
+        )
+    }
+    closures = locking.closures(months)
+    unknown: set[tuple[str, int]] = set()
+    for figure in reading.figures:
+        kpi = found.get(figure.ref)
+        label = periods.month_label(figure.month)
+        if kpi is None:
+            if (figure.ref, figure.place.row) not in unknown:
+                unknown.add((figure.ref, figure.place.row))
+                result.problems.append(
+                    Problem(
+                        f'no KPI has the reference "{_shown(figure.ref)}"', figure.place, figure.ref
+                    )
+                )
+            continue
+        if figure.month > this_month:
+            result.problems.append(
+                Problem(
+                    f"{label} has not started yet, so it cannot have a figure",
+                    figure.place,
+                    kpi.ref,
+                    figure.month,
+                )
+            )
+            continue
+        if figure.percent and kpi.unit != Unit.PERCENT:
+            result.problems.append(
+                Problem(
+                    f"this is a percentage, but KPI {kpi.ref} is measured as "
+                    f"{kpi.get_unit_display().lower()}",
+                    figure.place,
+                    kpi.ref,
+                    figure.month,
+                )
+            )
+            continue
+        old = stored.get((kpi.pk, figure.month))
+        change = _change(figure, kpi, old)
+        if change.status != Status.UNCHANGED:
+            for message in _model_problems(change):
+                result.problems.append(Problem(message, figure.place, kpi.ref, figure.month))
+            if figure.month in closures:
+                result.closed[figure.month] = closures[figure.month]
+        result.changes.append(change)
+    for month, closure in sorted(result.closed.items()):
+        count = sum(1 for c in result.changes if c.month == month and c.status != Status.UNCHANGED)
+        if not ClosedMonth.may_amend(by):
+            result.problems.append(
+                Problem(
+                    f"{periods.month_label(month)} is closed ({closure.reason}): this file would "
+                    f"change {count} of its figures, and that needs the permission to amend "
+                    "closed periods",
+                    month=month,
+                )
+            )
+    return result
+
+
+def _kpis_by_ref() -> dict[str, list[Kpi]]:
+    kpis: dict[str, list[Kpi]] = {}
+    for kpi in Kpi.objects.all():
+        kpis.setdefault(kpi.ref.casefold(), []).append(kpi)
+    return kpis
+
+
+def _find(kpis: dict[str, list[Kpi]], ref: str) -> Kpi | None:
+    """The KPI with this reference: exactly, or ignoring case when that is unambiguous."""
+    candidates = kpis.get(ref.casefold(), [])
+    exact = [kpi for kpi in candidates if kpi.ref == ref]
+    if exact:
+        return exact[0]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _change(figure: Figure, kpi: Kpi, old: Observation | None) -> Change:
+    numerator = (
+        figure.numerator if figure.numerator is not None else (old.numerator if old else None)
+    )
+    denominator = (
+        figure.denominator if figure.denominator is not None else (old.denominator if old else None)
+    )
+    note = figure.note if figure.note is not None else (old.note if old else "")
+    candidate = Observation(
+        kpi=kpi,
+        month=figure.month,
+        value=figure.value,
+        numerator=numerator,
+        denominator=denominator,
+        note=note,
+    )
+    if old is None:
+        status = Status.NEW
+    elif candidate._differs_from(old):
+        status = Status.CHANGED
+    else:
+        status = Status.UNCHANGED
+    return Change(
+        status, kpi, figure.month, figure.place, figure.value, numerator, denominator, note, old
+    )
+
+
+def _model_problems(change: Change) -> list[str]:
+    """The data model's own checks of the figure (Observation.figure_errors); the closed
+    month rule is checked once per month by the plan."""
+    candidate = Observation(
+        kpi=change.kpi,
+        month=change.month,
+        value=change.value,
+        numerator=change.numerator,
+        denominator=change.denominator,
+        note=change.note,
+    )
+    errors: dict[str, list[Any]] = {}
+    try:
+        candidate.clean_fields(exclude=["kpi", "entered_by"])
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    for key, messages in candidate.figure_errors().items():
+        errors.setdefault(key, []).extend(messages)
+    prefix = f"KPI {change.kpi.ref}, {change.month_label}: "
+    return (
+        [
+            message.removeprefix(prefix).rstrip(".")
+            for item in _errors(ValidationError(errors))
+            for message in item.messages
+        ]
+        if errors
+        else []
+    )
+
+
+def _errors(error: ValidationError) -> list[ValidationError]:
+    if hasattr(error, "error_dict"):
+        return [item for items in error.error_dict.values() for item in items]
+    return list(error.error_list)
+
+
+# Committing ---------------------------------------------------------------------------
+
+
+class ImportRefused(Exception):
+    """Nothing was written, for these reasons."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = list(problems)
+
+
+def history_reason(name: str, reason: str = "") -> str:
+    """What each imported figure's history gives as the reason."""
+    base = f"Imported from {name}"
+    return f"{base}: {reason.strip()}" if reason.strip() else base
+
+
+@transaction.atomic
+def commit(
+    *,
+    plan: Plan,
+    by: Any,
+    reason: str = "",
+    source: str = "import",
+) -> list[Change]:
+    """Write the plan's new and changed figures, all or none, and return them.
+
+    Refused (ImportRefused, nothing written) when the plan has problems, when it changes a
+    closed month and no reason is given, when a figure changed since the plan was made, or
+    when a figure fails the data model's checks on saving.
+    """
+    if plan.problems:
+        raise ImportRefused(plan.problems)
+    to_write = plan.to_write
+    closed = sorted({c.month for c in to_write if c.month in plan.closed})
+    if closed and not reason.strip():
+        labels = ", ".join(periods.month_label(m) for m in closed)
+        raise ImportRefused(
+            [Problem(f"the file changes figures in closed months ({labels}); give a reason")]
+        )
+    current = {
+        (o.kpi_id, o.month): o
+        for o in Observation.objects.select_for_update().filter(
+            kpi_id__in={c.kpi.pk for c in to_write}, month__in={c.month for c in to_write}
+        )
+    }
+    stale = []
+    for change in to_write:
+        now = current.get((change.kpi.pk, change.month))
+        if (now.version if now else 0) != change.version:
+            what = f"now {change.kpi.format(now.value)}" if now else "deleted"
+            stale.append(
+                Problem(
+                    f"this figure changed since the preview ({what}); preview the file again",
+                    change.place,
+                    change.kpi.ref,
+                    change.month,
+                )
+            )
+    if stale:
+        raise ImportRefused(stale)
+    recorded = history_reason(plan.name, reason)
+    written_by = by if getattr(by, "pk", None) else None
+    for change in to_write:
+        observation = current.get((change.kpi.pk, change.month)) or Observation(
+            kpi=change.kpi, month=change.month, entered_by=written_by
+        )
+        observation.kpi = change.kpi
+        observation.value = change.value
+        observation.numerator = change.numerator
+        observation.denominator = change.denominator
+        observation.note = change.note
+        observation.changed_by = written_by
+        observation.change_source = source
+        observation.change_reason = recorded
+        try:
+            observation.save()
+        except ValidationError as error:
+            # Passed the plan, failed on saving: the rules changed since (a KPI's definition,
+            # a month closed). The transaction takes back what was written before it.
+            raise ImportRefused(
+                [
+                    Problem(message, change.place, change.kpi.ref, change.month)
+                    for item in _errors(error)
+                    for message in item.messages
+                ]
+            ) from error
+    return to_write
+
+
+@dataclass
+class Outcome:
+    plan: Plan
+    written: list[Change] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def import_file(
+    *,
+    name: str,
+    content: bytes,
+    by: Any,
+    reason: str = "",
+    dry_run: bool = False,
+    today: dt.date | None = None,
+) -> Outcome:
+    """Read, check and (unless a dry run) write a file's figures: all of them or none."""
+    result = plan(read(name, content), by=by, today=today)
+    outcome = Outcome(plan=result, problems=list(result.problems))
+    if outcome.problems or dry_run:
+        return outcome
+    try:
+        outcome.written = commit(plan=result, by=by, reason=reason)
+    except ImportRefused as refused:
+        outcome.problems = refused.problems
+    return outcome

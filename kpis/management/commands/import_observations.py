@@ -1,0 +1,99 @@
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from kpis import imports
+
+
+class Command(BaseCommand):
+    help = (
+        "Import KPI figures from a spreadsheet (.xlsx, .csv, .tsv): the report's layout (one "
+        "row per KPI, one column per month; prose around the table is skipped) or one row per "
+        "figure (ref, month, value, and optionally numerator, denominator, note). Shows what "
+        "is new, changed and unchanged. If any figure has a problem nothing is written and "
+        "the command fails; otherwise all figures are written in one transaction, each kept "
+        "in its history with the file's name as the reason."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "file", help="The spreadsheet: .xlsx, .csv, .tsv (or tab-separated .txt)."
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Show what would change and write nothing."
+        )
+        parser.add_argument(
+            "--reason",
+            default="",
+            help="Why, kept in each changed figure's history with the file's name. Needed "
+            "when the file changes a closed month.",
+        )
+        parser.add_argument(
+            "--user",
+            help="The user name the changes are recorded under. To change a closed month, "
+            "the user needs the permission to amend closed periods.",
+        )
+
+    def handle(
+        self,
+        *args: Any,
+        file: str,
+        dry_run: bool = False,
+        reason: str = "",
+        user: str | None = None,
+        **options: Any,
+    ) -> None:
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"{file}: no such file.")
+        by = None
+        if user:
+            by = get_user_model().objects.filter(username=user).first()
+            if by is None:
+                raise CommandError(f"No user is called {user!r}.")
+        outcome = imports.import_file(
+            name=path.name, content=path.read_bytes(), by=by, reason=reason, dry_run=dry_run
+        )
+        plan = outcome.plan
+        layout = f"{plan.reading.layout} layout, " if plan.reading.layout else ""
+        self.stdout.write(f"{path.name}: {layout}{len(plan.reading.figures)} figures read.")
+        self.stdout.write(f"{plan.summary.capitalize()}.")
+        for note in plan.reading.notes:
+            self.stdout.write(f"Note: {note}")
+        if plan.changed:
+            self.stdout.write("Changed:")
+            for change in plan.changed:
+                self.stdout.write(
+                    f"  KPI {change.kpi.ref}, {change.month_label}: {change.old_formatted} → "
+                    f"{change.formatted}  ({change.place})"
+                )
+        if plan.new and options.get("verbosity", 1) >= 2:
+            self.stdout.write("New:")
+            for change in plan.new:
+                self.stdout.write(
+                    f"  KPI {change.kpi.ref}, {change.month_label}: {change.formatted}  "
+                    f"({change.place})"
+                )
+        if outcome.problems:
+            self.stderr.write("Problems:")
+            for problem in outcome.problems:
+                context = f" ({problem.context})" if problem.context else ""
+                self.stderr.write(f"  {problem}{context}")
+            count = len(outcome.problems)
+            raise CommandError(
+                f"{count} problem{'s' if count != 1 else ''}: nothing was written. Correct the "
+                "file and import it again."
+            )
+        if dry_run:
+            self.stdout.write("Dry run: nothing was written.")
+        elif outcome.written:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Imported {len(outcome.written)} figures: {len(plan.new)} new, "
+                    f"{len(plan.changed)} changed."
+                )
+            )
+        else:
+            self.stdout.write("Nothing to import: every figure is stored already, as it is.")
