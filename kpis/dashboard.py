@@ -5,14 +5,29 @@ months (the KPIs; their figures; their targets, goals and benchmarks), then work
 Python with the pure modules: `periods`, `polarity`, `rag` and `spc`.
 """
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, cast
 
-from django.db.models import F, Max, Min, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    Case,
+    CharField,
+    DateField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    StringAgg,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat
 
 from sct_portal import periods
 from sct_portal.periods import FinancialYear, Quarter
@@ -28,6 +43,7 @@ from .rag import Rag, rag
 RECENT_MONTHS = 24
 RECENT_MONTHS_ANNUAL = 96  # an annual KPI's last 7 figures span 7 years
 SPARKLINE_MONTHS = 15  # as many months as the report's KPI table
+SPC_TAIL = max(spc.RUN, spc.TREND)  # the figures that decide the latest one's SPC verdict
 
 
 # ---------------------------------------------------------------------------------------
@@ -160,8 +176,10 @@ def position(
     process: spc.Limits | None = None,
     sparkline_months: Sequence[dt.date] = (),
 ) -> Position:
-    """The KPI's position at month `at` from its figures (all of them, or the recent ones
-    with `process` limits from its whole history)."""
+    """The KPI's position at month `at` from its figures: all of them, or the recent ones
+    with `process` limits from its whole history. Then only the last SPC_TAIL figures are
+    judged: they alone decide the latest figure's verdict (a run or a trend is 7 long; a
+    missing month neither makes nor breaks one), as tests/kpis/test_spc.py checks."""
     months = sorted(m for m in figures if m <= at)
     latest = months[-1] if months else None
     value = figures[latest] if latest else None
@@ -172,7 +190,10 @@ def position(
         last_year = periods.add_months(latest, -12)
         year_ago = compare(kpi, value, last_year, figures.get(last_year))
     target = target_in_force(targets, latest) if latest else None
-    series = [figures.get(m) for m in axis(kpi, months)]
+    if process is not None:
+        series: list[Decimal | None] = [figures[m] for m in months[-SPC_TAIL:]]
+    else:
+        series = [figures.get(m) for m in axis(kpi, months)]
     analysis = spc.analyse(
         series,
         polarity=kpi.polarity,
@@ -276,14 +297,65 @@ class Span:
 
 
 def span(*, table_only: bool = False) -> Span | None:
-    """First and last month with a figure for an active KPI (one query)."""
-    observations = Observation.objects.filter(kpi__is_active=True)
+    """First and last month with a figure for an active KPI (one query of index look-ups:
+    each KPI's first and last month)."""
+    kpis = Kpi.objects.active()
     if table_only:
-        observations = observations.filter(kpi__in_kpi_table=True)
-    found = observations.aggregate(first=Min("month"), last=Max("month"))
+        kpis = kpis.filter(in_kpi_table=True)
+    months = Observation.objects.filter(kpi=OuterRef("pk")).order_by("month").values("month")
+    found = kpis.aggregate(
+        first=Min(Subquery(months[:1])), last=Max(Subquery(months.reverse()[:1]))
+    )
     if found["first"] is None:
         return None
     return Span(found["first"], found["last"])
+
+
+def with_figures(
+    kpis: "QuerySet[Kpi]", *, upto: dt.date, since: dt.date, baseline: bool = False
+) -> list[tuple[Kpi, list[str]]]:
+    """The KPIs, each with its figures from `since` to `upto` (and, with `baseline`, its
+    first BASELINE figures however old), in one query: the database joins each KPI's
+    figures into one string, far cheaper than a row per figure. The entries,
+    "YYYY-MM-DD=value", sort by month. An annual KPI's figures are read from further back
+    (RECENT_MONTHS_ANNUAL) so that its last seven are there."""
+    annual_since = periods.add_months(upto, -(RECENT_MONTHS_ANNUAL - 1))
+    entry = Concat(
+        Cast("month", CharField()), Value("="), Cast("value", CharField()), output_field=CharField()
+    )
+
+    def joined(*conditions: Q) -> Subquery:
+        return Subquery(
+            Observation.objects.filter(*conditions, kpi=OuterRef("pk"), month__lte=upto)
+            .order_by()
+            .values("kpi")
+            .annotate(joined=StringAgg(entry, delimiter=Value(";")))
+            .values("joined")
+        )
+
+    recent_since = Case(
+        When(frequency=Frequency.ANNUAL, then=Value(annual_since)),
+        default=Value(since),
+        output_field=DateField(),
+    )
+    kpis = kpis.annotate(recent_since=recent_since)
+    kpis = kpis.annotate(recent=joined(Q(month__gte=OuterRef("recent_since"))))
+    if baseline:
+        # The month of the KPI's BASELINE-th figure: its first figures are those up to it.
+        nth = (
+            Observation.objects.filter(kpi=OuterRef(OuterRef("pk")), month__lte=upto)
+            .order_by("month")
+            .values("month")[spc.BASELINE - 1 : spc.BASELINE]
+        )
+        kpis = kpis.annotate(first=joined(Q(month__lte=Coalesce(Subquery(nth), Value(upto)))))
+    found: list[tuple[Kpi, list[str]]] = []
+    for kpi in kpis:
+        strings = cast(Any, kpi)
+        entries = set(strings.recent.split(";")) if strings.recent else set()
+        if baseline and strings.first:
+            entries.update(strings.first.split(";"))
+        found.append((kpi, sorted(entries)))
+    return found
 
 
 def _targets_by_kpi(targets: Iterable[Target]) -> dict[int, list[Target]]:
@@ -315,55 +387,50 @@ class Overview:
         return periods.add_months(self.month, -(SPARKLINE_MONTHS - 1)), self.month
 
 
-def overview(*, month: dt.date, section: int | None = None, outcome: str | None = None) -> Overview:
-    """Every active KPI's position at `month`, filtered by section and RAG; the headline
-    measures. Five queries, whatever the number of KPIs."""
-    kpis = list(Kpi.objects.active().select_related("section"))
-    recent_from = periods.add_months(month, -(RECENT_MONTHS - 1))
-    annual_from = periods.add_months(month, -(RECENT_MONTHS_ANNUAL - 1))
-    active = Observation.objects.filter(kpi__is_active=True, month__lte=month)
-    recent: dict[int, dict[dt.date, Decimal]] = defaultdict(dict)
-    for kpi_id, when, value in active.filter(
-        Q(month__gte=recent_from) | Q(kpi__frequency=Frequency.ANNUAL, month__gte=annual_from)
-    ).values_list("kpi_id", "month", "value"):
-        recent[kpi_id][when] = value
-    # Each KPI's first figures: the SPC baseline, from its whole history.
-    baselines: dict[int, list[Decimal]] = defaultdict(list)
-    for kpi_id, value in (
-        active.annotate(
-            position=Window(RowNumber(), partition_by=[F("kpi_id")], order_by=F("month").asc())
-        )
-        .filter(position__lte=spc.BASELINE)
-        .order_by("kpi_id", "month")
-        .values_list("kpi_id", "value")
-    ):
-        baselines[kpi_id].append(value)
-    targets = _targets_by_kpi(Target.objects.filter(kpi__is_active=True).order_by("valid_from"))
-    headline_ids = [kpi.pk for kpi in kpis if kpi.is_headline]
-    goals = list(Goal.objects.filter(kpi__in=headline_ids).order_by("due"))
-    benchmarks = list(Benchmark.objects.filter(kpi__in=headline_ids, month__lte=month))
+def parse_figures(entries: Sequence[str]) -> dict[dt.date, Decimal]:
+    return {dt.date.fromisoformat(e[:10]): Decimal(e[11:]) for e in entries}
 
-    spark_months = periods.months_between(periods.add_months(month, -(SPARKLINE_MONTHS - 1)), month)
+
+def overview(*, month: dt.date, section: int | None = None, outcome: str | None = None) -> Overview:
+    """Every active KPI's position at `month`, filtered by section and RAG, and the headline
+    measures (four queries, whatever the number of KPIs and months)."""
+    since = periods.add_months(month, -(RECENT_MONTHS - 1))
+    kpis = with_figures(
+        Kpi.objects.active().select_related("section"), upto=month, since=since, baseline=True
+    )
+    targets = _targets_by_kpi(Target.objects.filter(kpi__is_active=True).order_by("valid_from"))
+    headline = {"kpi__is_active": True, "kpi__is_headline": True}
+    goals = list(Goal.objects.filter(**headline).order_by("due"))
+    benchmarks = list(Benchmark.objects.filter(**headline, month__lte=month).order_by("-month"))
+    last_months = periods.months_between(periods.add_months(month, -(SPARKLINE_MONTHS - 1)), month)
+    spark_months = {  # the sparkline's months for each frequency
+        frequency: [m for m in last_months if Kpi(frequency=frequency).is_due_in(m)]
+        for frequency in Frequency.values
+    }
     positions = []
-    for kpi in kpis:
-        figures = recent.get(kpi.pk, {})
-        spark = [m for m in spark_months if kpi.is_due_in(m)]
+    recent_figures: dict[int, dict[dt.date, Decimal]] = {}
+    for kpi, entries in kpis:
+        back = RECENT_MONTHS_ANNUAL if kpi.frequency == Frequency.ANNUAL else RECENT_MONTHS
+        first_recent = periods.add_months(month, -(back - 1)).isoformat()
+        recent = parse_figures(entries[bisect.bisect_left(entries, first_recent) :])
+        recent_figures[kpi.pk] = recent
         positions.append(
             position(
                 kpi,
-                figures,
+                recent,
                 at=month,
                 targets=targets.get(kpi.pk, []),
-                process=spc.limits(baselines.get(kpi.pk, [])),
-                sparkline_months=spark,
+                # The SPC baseline: the KPI's first figures, from its whole history.
+                process=spc.limits([Decimal(e[11:]) for e in entries[: spc.BASELINE]]),
+                sparkline_months=spark_months[kpi.frequency],
             )
         )
     headlines = [
-        Headline(item, headline_sentence(item, recent.get(item.kpi.pk, {}), goals, benchmarks))
+        Headline(item, headline_sentence(item, recent_figures[item.kpi.pk], goals, benchmarks))
         for item in positions
         if item.kpi.is_headline
     ]
-    sections = list({kpi.section_id: kpi.section for kpi in kpis}.values())
+    sections = list({kpi.section_id: kpi.section for kpi, _ in kpis}.values())
     shown = [
         item
         for item in positions
@@ -409,9 +476,7 @@ def headline_sentence(
             else f", {moved} from {shown} in {when}"
         )
     own_goals = [goal for goal in goals if goal.kpi_id == kpi.pk]
-    own_benchmarks = sorted(
-        (b for b in benchmarks if b.kpi_id == kpi.pk), key=lambda b: b.month, reverse=True
-    )
+    own_benchmarks = [b for b in benchmarks if b.kpi_id == kpi.pk]  # newest first
     if goal := goal_ahead(own_goals, item.month):
         text += f"; {goal_distance(kpi, item.value, goal)}"
     elif own_benchmarks:
@@ -601,20 +666,19 @@ class TrendTable:
 
 def trend_table(*, quarter: Quarter) -> TrendTable:
     """The report's KPI table for a quarter: the previous financial year and the current one
-    to the quarter's end, RAG per cell (three queries)."""
+    to the quarter's end, RAG per cell (two queries)."""
     months = quarter.report_months()
-    kpis = list(Kpi.objects.active().filter(in_kpi_table=True).select_related("section"))
-    values: dict[int, dict[dt.date, Decimal]] = defaultdict(dict)
-    for kpi_id, when, figure in Observation.objects.filter(
-        kpi__is_active=True, kpi__in_kpi_table=True, month__range=(months[0], months[-1])
-    ).values_list("kpi_id", "month", "value"):
-        values[kpi_id][when] = figure
+    kpis = with_figures(
+        Kpi.objects.active().filter(in_kpi_table=True).select_related("section"),
+        upto=months[-1],
+        since=months[0],
+    )
     targets = _targets_by_kpi(
         Target.objects.filter(kpi__is_active=True, kpi__in_kpi_table=True).order_by("valid_from")
     )
     rows = []
-    for kpi in kpis:
-        figures = values.get(kpi.pk, {})
+    for kpi, entries in kpis:
+        figures = {m: v for m, v in parse_figures(entries).items() if m >= months[0]}
         own_targets = targets.get(kpi.pk, [])
         cells = []
         for month in months:

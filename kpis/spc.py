@@ -115,9 +115,26 @@ class Analysis:
     variation: Variation
     assurance: Assurance
     target: Decimal | None
-    variation_sentence: str
-    assurance_sentence: str
-    limits_sentence: str
+    polarity: str
+    describe: Describe = str
+
+    # The sentences are written when read: a dashboard of hundreds of KPIs shows none.
+
+    @property
+    def variation_sentence(self) -> str:
+        if self.limits is None:
+            return "Not enough data for a process chart: it needs at least two figures."
+        return _variation_sentence(
+            self.variation, self.latest, self.limits, self.polarity, self.describe
+        )
+
+    @property
+    def assurance_sentence(self) -> str:
+        return _assurance_sentence(self.assurance, self.limits, self.target, self.describe)
+
+    @property
+    def limits_sentence(self) -> str:
+        return _limits_sentence(self.limits, self.describe) if self.limits else ""
 
     @property
     def latest(self) -> Point | None:
@@ -171,10 +188,8 @@ def analyse(
             variation=Variation.NOT_ENOUGH_DATA,
             assurance=assurance,
             target=target,
-            variation_sentence="Not enough data for a process chart: it needs at least two "
-            "figures.",
-            assurance_sentence=_assurance_sentence(assurance, None, target, describe),
-            limits_sentence="",
+            polarity=polarity,
+            describe=describe,
         )
     points = _judge(values, found)
     latest = next((p for p in reversed(points) if p.value is not None), None)
@@ -186,91 +201,73 @@ def analyse(
         variation=variation,
         assurance=assurance,
         target=target,
-        variation_sentence=_variation_sentence(variation, latest, found, polarity, describe),
-        assurance_sentence=_assurance_sentence(assurance, found, target, describe),
-        limits_sentence=_limits_sentence(found, describe),
+        polarity=polarity,
+        describe=describe,
     )
 
 
 def _judge(values: Sequence[Decimal | None], found: Limits) -> tuple[Point, ...]:
+    # Each rule's verdict per figure present: +1 high, -1 low, 0 not met.
     present = [(i, value) for i, value in enumerate(values) if value is not None]
     figures = [value for _, value in present]
     n = len(figures)
-    rules: list[set[Rule]] = [set() for _ in range(n)]
-    sides: list[set[Side]] = [set() for _ in range(n)]
-
-    def flag(index: int, rule: Rule, side: Side) -> None:
-        rules[index].add(rule)
-        sides[index].add(side)
-
-    def side_of_mean(value: Decimal) -> Side | None:
-        if value > found.mean:
-            return Side.HIGH
-        if value < found.mean:
-            return Side.LOW
-        return None  # on the mean: neither side
-
-    # Outside the process limits.
-    for i, value in enumerate(figures):
-        if value > found.upper:
-            flag(i, Rule.OUTSIDE_LIMITS, Side.HIGH)
-        elif value < found.lower:
-            flag(i, Rule.OUTSIDE_LIMITS, Side.LOW)
+    mean = found.mean
+    side = [1 if v > mean else -1 if v < mean else 0 for v in figures]  # 0: on the mean
+    outside = [1 if v > found.upper else -1 if v < found.lower else 0 for v in figures]
 
     # Shift: RUN or more in a row on one side of the mean.
-    for start, end, side in _runs([side_of_mean(v) for v in figures]):
-        if side is not None and end - start >= RUN:
-            for i in range(start, end):
-                flag(i, Rule.SHIFT, side)
+    shift = [0] * n
+    for start, end, way in _runs(side):
+        if way and end - start >= RUN:
+            shift[start:end] = [way] * (end - start)
 
-    # Trend: TREND or more in a row each higher (or each lower) than the one before.
-    steps: list[Side | None] = [None]
-    for a, b in itertools.pairwise(figures):
-        steps.append(Side.HIGH if b > a else Side.LOW if b < a else None)
-    for start, end, side in _runs(steps):
-        # A run of rising steps from start to end covers the figures start-1 … end-1.
-        if side is not None and end - start + 1 >= TREND:
-            for i in range(start - 1, end):
-                flag(i, Rule.TREND, side)
+    # Trend: TREND or more in a row each higher (or each lower) than the one before; a
+    # run of rising steps start … end-1 covers the figures start-1 … end-1.
+    steps = [0] + [1 if b > a else -1 if b < a else 0 for a, b in itertools.pairwise(figures)]
+    trend = [0] * n
+    for start, end, way in _runs(steps):
+        if way and end - start + 1 >= TREND:
+            trend[start - 1 : end] = [way] * (end - start + 1)
 
-    # Two of three in a row beyond the same 2-sigma line.
+    # Two of three in a row beyond the same 2-sigma line: those beyond it are flagged.
     beyond = [
-        Side.HIGH
-        if value > found.upper_two_sigma
-        else Side.LOW
-        if value < found.lower_two_sigma
-        else None
-        for value in figures
+        1 if v > found.upper_two_sigma else -1 if v < found.lower_two_sigma else 0 for v in figures
     ]
-    for first in range(max(n - 2, 0)):
-        window = range(first, first + 3)
-        for side in (Side.HIGH, Side.LOW):
-            hits = [i for i in window if beyond[i] == side]
-            if len(hits) >= 2:
-                for i in hits:
-                    flag(i, Rule.TWO_OF_THREE, side)
+    two = [0] * n
+    for first in range(n - 2):
+        window = beyond[first : first + 3]
+        for way in (1, -1):
+            if window.count(way) >= 2:
+                for offset, verdict in enumerate(window):
+                    if verdict == way:
+                        two[first + offset] = way
 
-    judged: dict[int, Point] = {}
+    points = [Point(value) for value in values]
     previous: Decimal | None = None
     for k, (index, value) in enumerate(present):
+        verdicts = (
+            (Rule.OUTSIDE_LIMITS, outside[k]),
+            (Rule.SHIFT, shift[k]),
+            (Rule.TREND, trend[k]),
+            (Rule.TWO_OF_THREE, two[k]),
+        )
+        rules = tuple(rule for rule, verdict in verdicts if verdict)
+        ways = {verdict for _, verdict in verdicts if verdict}
         # Where rules disagree (a rising trend below the mean): the figure's side of the mean.
-        judged[index] = Point(
+        way = ways.pop() if len(ways) == 1 else side[k] if ways else 0
+        points[index] = Point(
             value=value,
             moving_range=abs(value - previous) if previous is not None else None,
-            rules=tuple(rule for rule in Rule if rule in rules[k]),
-            side=next(iter(sides[k]))
-            if len(sides[k]) == 1
-            else side_of_mean(value)
-            if sides[k]
-            else None,
+            rules=rules,
+            side=Side.HIGH if way > 0 else Side.LOW if way < 0 else None,
         )
         previous = value
-    return tuple(judged.get(i, Point(value)) for i, value in enumerate(values))
+    return tuple(points)
 
 
-def _runs(items: Sequence[Side | None]) -> list[tuple[int, int, Side | None]]:
+def _runs(items: Sequence[int]) -> list[tuple[int, int, int]]:
     """Maximal stretches of equal items: (start, end exclusive, item)."""
-    found: list[tuple[int, int, Side | None]] = []
+    found: list[tuple[int, int, int]] = []
     start = 0
     for i in range(1, len(items) + 1):
         if i == len(items) or items[i] != items[start]:

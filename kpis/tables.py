@@ -5,16 +5,23 @@ import datetime as dt
 import io
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import cached_property
+from html import escape
+from operator import attrgetter
 from typing import Any
+from urllib.parse import quote
 
 import django_tables2 as tables
-from django.utils.html import format_html
+from django.urls import reverse
 from django.utils.safestring import SafeString
+from django_tables2.data import TableListData
+from django_tables2.utils import OrderBy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from sct_portal import periods
+from sct_portal.periods import month_label
 
 from . import spc
 from .dashboard import Position
@@ -84,6 +91,26 @@ class OverviewRow:
         return VARIATION_ORDER.get(self.position.analysis.variation.kind, 4)
 
 
+class OverviewRows(TableListData):  # type: ignore[misc]
+    """The rows, sorted by plain attribute look-ups: django-tables2's general accessors
+    cost more than the rest of the page at hundreds of rows."""
+
+    def order_by(self, aliases: Any) -> None:
+        keys = []
+        for alias in aliases:
+            column = self.table.columns[OrderBy(alias).bare]
+            accessors = (
+                column.order_by.opposite
+                if alias[0] != column.order_by_alias[0]
+                else column.order_by
+            )
+            keys.extend(accessors)
+        # Least significant first: Python's sort is stable.
+        for key in reversed(keys):
+            getter = attrgetter(OrderBy(key).bare.replace("__", "."))
+            self.data.sort(key=getter, reverse=OrderBy(key).is_descending)
+
+
 class OverviewTable(tables.Table):  # type: ignore[misc]
     ref = tables.Column("Ref", accessor="kpi__ref", order_by=("report_order",))
     description = tables.Column("KPI", accessor="kpi__description", order_by=("kpi__description",))
@@ -100,6 +127,9 @@ class OverviewTable(tables.Table):  # type: ignore[misc]
     )
     trend = tables.Column("Recent figures", accessor="sparkline", orderable=False)
 
+    def __init__(self, rows: list["OverviewRow"], **kwargs: Any) -> None:
+        super().__init__(OverviewRows(rows), **kwargs)
+
     row_header = "description"  # the template makes this column's cells <th scope="row">
     numeric = ("value", "previous", "target")
 
@@ -108,42 +138,67 @@ class OverviewTable(tables.Table):  # type: ignore[misc]
         order_by = ("ref",)
         attrs = {"class": "govuk-table sct-overview-table", "id": "kpi-table"}
 
+    def body_rows(self) -> list[SafeString]:
+        """The table's rows, in its order, rendered here rather than cell by cell through
+        templates: the same render_* methods, a fraction of the time for hundreds of rows."""
+        columns = [(column.name, getattr(self, f"render_{column.name}")) for column in self.columns]
+        numeric = set(self.numeric)
+        rows = []
+        for row in self.rows:
+            record = row.record
+            cells = []
+            for name, render in columns:
+                html = render(record)
+                if name == self.row_header:
+                    cells.append(
+                        f'<th scope="row" class="govuk-table__header sct-row-header">{html}</th>'
+                    )
+                elif name in numeric:
+                    cells.append(
+                        f'<td class="govuk-table__cell govuk-table__cell--numeric">{html}</td>'
+                    )
+                else:
+                    cells.append(f'<td class="govuk-table__cell">{html}</td>')
+            rows.append(SafeString('<tr class="govuk-table__row">' + "".join(cells) + "</tr>"))
+        return rows
+
     # Rendering: always the words, with colour or symbol as well.
 
+    def render_ref(self, record: OverviewRow) -> SafeString:
+        return SafeString(escape(record.kpi.ref))
+
     def render_description(self, record: OverviewRow) -> SafeString:
-        return format_html(
-            '<a class="govuk-link" href="{}">{}</a>',
-            record.kpi.get_absolute_url(),
-            record.kpi.description,
+        kpi = record.kpi
+        href = self.detail_url.replace(URL_PLACEHOLDER, quote(kpi.ref, safe=URL_SAFE))
+        return SafeString(
+            f'<a class="govuk-link" href="{escape(href)}">{escape(kpi.description)}</a>'
         )
 
+    @cached_property
+    def detail_url(self) -> str:
+        """The KPI pages' address, reversed once for all the rows."""
+        return reverse("kpis:detail", kwargs={"ref": URL_PLACEHOLDER})
+
     def render_value(self, record: OverviewRow) -> SafeString:
-        html = format_html(
-            '<span class="sct-value" data-kpi="{}">{}</span>', record.kpi.ref, record.formatted
+        html = (
+            f'<span class="sct-value" data-kpi="{escape(record.kpi.ref)}">{record.formatted}</span>'
         )
-        if record.month is None:
-            return html
-        html = format_html(
-            '{} <span class="sct-muted sct-month-label">{}</span>',
-            html,
-            periods.month_label(record.month),
-        )
+        if record.month is not None:
+            html += f' <span class="sct-muted sct-month-label">{month_label(record.month)}</span>'
         if record.is_out_of_date and record.chosen:
-            html = format_html(
-                '{}<strong class="govuk-tag govuk-tag--grey sct-tag-small">No {} figure</strong>',
-                html,
-                periods.month_label(record.chosen),
+            html += (
+                '<strong class="govuk-tag govuk-tag--grey sct-tag-small">'
+                f"No {month_label(record.chosen)} figure</strong>"
             )
-        return html
+        return SafeString(html)
 
     def render_previous(self, record: OverviewRow) -> SafeString:
         comparison = record.previous
         if comparison is None:
-            return format_html("{}", "–")
-        return format_html(
-            '<span class="sct-value">{}</span> <span class="sct-muted sct-month-label">{}</span>',
-            record.kpi.format(comparison.value),
-            periods.month_label(comparison.month),
+            return SafeString("–")
+        return SafeString(
+            f'<span class="sct-value">{record.kpi.format(comparison.value)}</span> '
+            f'<span class="sct-muted sct-month-label">{month_label(comparison.month)}</span>'
         )
 
     def render_vs_previous(self, record: OverviewRow) -> SafeString:
@@ -154,34 +209,32 @@ class OverviewTable(tables.Table):  # type: ignore[misc]
 
     def render_target(self, record: OverviewRow) -> SafeString:
         if record.target is None:
-            return format_html('<span class="sct-muted">{}</span>', "None")
-        return format_html('<span class="sct-value">{}</span>', record.target_text)
+            return SafeString('<span class="sct-muted">None</span>')
+        return SafeString(f'<span class="sct-value">{record.target_text}</span>')
 
     def render_rag(self, record: OverviewRow) -> SafeString:
         return rag_tag(record.rag)
 
     def render_variation(self, record: OverviewRow) -> SafeString:
         analysis = record.analysis
-        html = format_html(
-            '<span class="sct-spc">{}{}</span>',
-            variation_icon(analysis.variation),
-            analysis.variation.label,
+        html = (
+            f'<span class="sct-spc">{variation_icon(analysis.variation)}'
+            f"{analysis.variation.label}</span>"
         )
-        if analysis.assurance in (
-            spc.Assurance.PASSES,
-            spc.Assurance.FAILS,
-            spc.Assurance.HIT_AND_MISS,
-        ):
-            html = format_html(
-                '{}<span class="sct-spc">{}{}</span>',
-                html,
-                assurance_icon(analysis.assurance),
-                analysis.assurance.label,
+        if analysis.assurance in JUDGED:
+            html += (
+                f'<span class="sct-spc">{assurance_icon(analysis.assurance)}'
+                f"{analysis.assurance.label}</span>"
             )
-        return html
+        return SafeString(html)
 
     def render_trend(self, record: OverviewRow) -> SafeString:
         return sparkline(record.sparkline)
+
+
+URL_PLACEHOLDER = "kpi-ref"
+URL_SAFE = "!$&'()*+,;=~:@"  # as reverse() leaves them
+JUDGED = {spc.Assurance.PASSES, spc.Assurance.FAILS, spc.Assurance.HIT_AND_MISS}
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,11 +1,15 @@
 """The dashboards' small pieces of markup: RAG tags, directions of travel, SPC icons and
-sparklines. Each says in words what its colour or shape shows."""
+sparklines. Each says in words what its colour or shape shows.
+
+A dashboard draws hundreds of these, so they are written with f-strings; every piece of
+text that is not a fixed label is escaped with `escape`.
+"""
 
 import datetime as dt
 from decimal import Decimal
+from html import escape
 
 from django import template
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from sct_portal import periods
@@ -24,31 +28,27 @@ ARROWS = {"up": "↑", "down": "↓", "unchanged": "→", "": "–"}
 def rag_tag(outcome: Rag | str) -> SafeString:
     """<strong class="sct-rag sct-rag--red">Red</strong>: the word, with its colour."""
     outcome = Rag(outcome)
-    return format_html(
-        '<strong class="sct-rag sct-rag--{}">{}</strong>', outcome.value, outcome.label
-    )
+    return SafeString(f'<strong class="sct-rag sct-rag--{outcome.value}">{outcome.label}</strong>')
 
 
 @register.simple_tag
 def direction_tag(comparison: Comparison | None) -> SafeString:
     """↓ Worse, with the month compared with for screen readers and the title."""
     if comparison is None:
-        return format_html('<span class="sct-direction sct-direction--no-data">{}</span>', "–")
+        return SafeString('<span class="sct-direction sct-direction--no-data">–</span>')
     judged = comparison.direction
+    when = periods.month_label(comparison.month)
     if comparison.value is None:
-        return format_html(
-            '<span class="sct-direction sct-direction--no-data">No figure for {}</span>',
-            periods.month_label(comparison.month),
+        return SafeString(
+            f'<span class="sct-direction sct-direction--no-data">No figure for {when}</span>'
         )
     moved = comparison.movement or "unchanged"
-    return format_html(
-        '<span class="sct-direction sct-direction--{}"><span aria-hidden="true">{}</span> {}'
-        '<span class="govuk-visually-hidden"> ({} since {})</span></span>',
-        judged.value,
-        ARROWS[moved],
-        judged.label if judged != Direction.SAME else "No change",
-        "no change" if moved == "unchanged" else moved,
-        periods.month_label(comparison.month),
+    word = judged.label if judged != Direction.SAME else "No change"
+    spoken = "no change" if moved == "unchanged" else moved
+    return SafeString(
+        f'<span class="sct-direction sct-direction--{judged.value}">'
+        f'<span aria-hidden="true">{ARROWS[moved]}</span> {word}'
+        f'<span class="govuk-visually-hidden"> ({spoken} since {when})</span></span>'
     )
 
 
@@ -88,12 +88,10 @@ def assurance_icon(assurance: spc.Assurance | str) -> SafeString:
 
 
 def _icon(kind: str, letter: str) -> SafeString:
-    return format_html(
-        '<svg class="sct-spc-icon {}" viewBox="0 0 24 24" width="24" height="24" '
+    return SafeString(
+        f'<svg class="sct-spc-icon {kind}" viewBox="0 0 24 24" width="24" height="24" '
         'aria-hidden="true" focusable="false"><circle cx="12" cy="12" r="11"/>'
-        '<text x="12" y="16.5" text-anchor="middle">{}</text></svg>',
-        kind,
-        letter,
+        f'<text x="12" y="16.5" text-anchor="middle">{letter}</text></svg>'
     )
 
 
@@ -106,44 +104,32 @@ def sparkline(line: Sparkline | None) -> SafeString:
     if line is None or not line.months:
         return SafeString("")
     present = [float(v) for v in line.values if v is not None]
+    description = escape(line.description)
     if not present:
-        return format_html('<span class="govuk-visually-hidden">{}</span>', line.description)
+        return SafeString(f'<span class="govuk-visually-hidden">{description}</span>')
     low, high = min(present), max(present)
     spread = (high - low) or 1.0
     steps = max(len(line.months) - 1, 1)
 
-    def xy(index: int, value: Decimal) -> tuple[float, float]:
+    def xy(index: int, value: Decimal) -> str:
         x = PAD + (WIDTH - 2 * PAD) * index / steps
         y = HEIGHT - PAD - (HEIGHT - 2 * PAD) * (float(value) - low) / spread
-        return round(x, 1), round(y, 1)
+        return f"{x:.1f},{y:.1f}"
 
-    segments: list[list[tuple[float, float]]] = [[]]
-    last: tuple[float, float] | None = None
+    segments: list[list[str]] = [[]]
     for index, value in enumerate(line.values):
         if value is None:
             if segments[-1]:
                 segments.append([])
             continue
-        last = xy(index, value)
-        segments[-1].append(last)
-    lines = format_html_join(
-        "",
-        '<polyline points="{}"/>',
-        ((" ".join(f"{x},{y}" for x, y in segment),) for segment in segments if segment),
-    )
-    assert last is not None
-    return format_html(
-        '<svg class="sct-sparkline" viewBox="0 0 {} {}" width="{}" height="{}" role="img" '
-        'aria-label="{}"><title>{}</title>{}<circle cx="{}" cy="{}" r="2.5"/></svg>',
-        int(WIDTH),
-        int(HEIGHT),
-        int(WIDTH),
-        int(HEIGHT),
-        line.description,
-        line.description,
-        lines,
-        last[0],
-        last[1],
+        segments[-1].append(xy(index, value))
+    lines = "".join(f'<polyline points="{" ".join(s)}"/>' for s in segments if s)
+    last = next(s for s in reversed(segments) if s)[-1].split(",")
+    return SafeString(
+        f'<svg class="sct-sparkline" viewBox="0 0 {WIDTH:.0f} {HEIGHT:.0f}" '
+        f'width="{WIDTH:.0f}" height="{HEIGHT:.0f}" role="img" aria-label="{description}">'
+        f"<title>{description}</title>{lines}"
+        f'<circle cx="{last[0]}" cy="{last[1]}" r="2.5"/></svg>'
     )
 
 

@@ -5,6 +5,7 @@ import json
 import re
 from decimal import Decimal
 from html import unescape
+from typing import Any
 
 import pytest
 
@@ -18,12 +19,13 @@ def text(html: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
-def chart(page: str) -> dict:
+def chart(page: str) -> dict[str, Any]:
     found = re.search(
         r'<script id="kpi-chart-data" type="application/json">(.*?)</script>', page, re.S
     )
     assert found
-    return json.loads(found[1])
+    data: dict[str, Any] = json.loads(found[1])
+    return data
 
 
 def figures_table(page: str) -> list[str]:

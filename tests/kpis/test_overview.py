@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def row_of(page: str, ref: str) -> str:
     """The HTML of the overview table's row for a KPI."""
-    rows = re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', page, re.S)
+    rows: list[str] = re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', page, re.S)
     found = [row for row in rows if f'data-kpi="{ref}"' in row]
     assert len(found) == 1, ref
     return found[0]
@@ -63,7 +63,7 @@ JUNE_2022 = [
 
 def test_a_manager_sees_every_kpi_at_june_2022(manager_client, demo_kpis):
     page = manager_client.get("/").content.decode()
-    assert "The position at June 2022" in page
+    assert "Performance overview, June 2022" in page
     refs = [*(str(n) for n in range(1, 6)), "6a", *(str(n) for n in range(7, 16))]
     assert shown_refs(page) == [*refs, "CIC", "CICR"]
     for ref in refs:
@@ -132,7 +132,7 @@ def test_headline_tiles_compare_with_the_goal_benchmark_and_last_quarter(manager
 
 def test_the_month_picker_shows_the_position_at_a_past_month(manager_client, demo_kpis):
     page = manager_client.get("/", {"month": "2022-05"}).content.decode()
-    assert "The position at May 2022" in page
+    assert "Performance overview, May 2022" in page
     assert "77.6% May-22 78.1% Apr-22" in text(row_of(page, "1"))
     # A quarterly KPI shows its latest figure, from March; May is not one of its months.
     cic = text(row_of(page, "CIC"))
@@ -151,7 +151,7 @@ def test_a_month_outside_the_figures_is_refused_with_a_message(manager_client, d
     page = manager_client.get("/", {"month": "2031-01"}).content.decode()
     assert "There is a problem" in page
     assert '<a href="#id_month">Choose a month from April 2021 to June 2022</a>' in page
-    assert "The position at June 2022" in page  # the latest, meanwhile
+    assert "Performance overview, June 2022" in page  # the latest, meanwhile
 
 
 def test_filters_by_section_and_rag(manager_client, demo_kpis):
@@ -228,7 +228,7 @@ def test_a_viewer_sees_the_overview_too(viewer_client, demo_kpis):
 
 def test_with_no_figures_the_overview_says_so(manager_client):
     page = manager_client.get("/").content.decode()
-    assert "No figures yet" in page
+    assert "No KPI has a figure yet" in page
 
 
 def test_a_figure_entered_as_a_decimal_is_judged_exactly(manager_client, demo_kpis):

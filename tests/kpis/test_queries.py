@@ -10,10 +10,10 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, permissions and the navigation's groups take five or six; the pages take
-# the rest: the span of months, sections, KPIs, figures, baselines, targets, goals,
+# Session, user, permissions (two) and the navigation's groups take five; the pages take the
+# rest: the span of months, the sections, the KPIs with their figures, targets, goals and
 # benchmarks.
-MAX_QUERIES = 13
+MAX_QUERIES = 11
 SIZES = [15, 200]
 
 
