@@ -154,6 +154,7 @@ class Position:
         """No figure for the chosen month although the KPI takes one then."""
         return (
             self.chosen is not None
+            and self.month is not None
             and self.month != self.chosen
             and self.kpi.is_due_in(self.chosen)
         )
@@ -462,7 +463,8 @@ def headline_sentence(
     """848 in June 2022 (844 in March 2022); 52 above the goal of 796 for March 2023."""
     kpi = item.kpi
     if item.month is None or item.value is None:
-        return "No figures yet."
+        when = f" up to {periods.month_name(item.chosen)}" if item.chosen else ""
+        return f"No figure{when}."
     text = f"{item.formatted} in {periods.month_name(item.month)}"
     quarter_before = Quarter.of(item.month).previous.last_month
     earlier = figures.get(quarter_before)

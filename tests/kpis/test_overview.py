@@ -238,3 +238,11 @@ def test_a_figure_entered_as_a_decimal_is_judged_exactly(manager_client, demo_kp
     figure.change_reason = "test"
     figure.save()
     assert " Green " in text(row_of(manager_client.get("/").content.decode(), "1"))
+
+
+def test_before_a_kpis_first_figure_it_shows_no_data(manager_client, demo_kpis):
+    page = manager_client.get("/", {"month": "2021-12"}).content.decode()
+    assert "No figure up to December 2021." in text(page)  # the children-in-care tile
+    cic = text(row_of(page, "CIC"))
+    assert cic.startswith("CIC Number of children in care no data")
+    assert "No Dec-21 figure" not in cic  # it has no figure at all yet
