@@ -101,7 +101,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "table": table,
             "filtered": bool(section_text or outcome),
             "latest": span.last,
-            "spark_from": periods.add_months(month, -(dashboard.SPARKLINE_MONTHS - 1)),
+            "spark_from": found.sparkline_months[0],
         },
     )
 

@@ -61,6 +61,7 @@ function draw(canvas, data) {
         borderDash: [8, 4],
         borderWidth: 1.5,
         pointRadius: 0,
+        pointStyle: "line",
         order: 2,
       },
       {
@@ -70,6 +71,7 @@ function draw(canvas, data) {
         borderDash: [3, 3],
         borderWidth: 1.5,
         pointRadius: 0,
+        pointStyle: "line",
         order: 2,
       },
       {
@@ -79,6 +81,7 @@ function draw(canvas, data) {
         borderDash: [3, 3],
         borderWidth: 1.5,
         pointRadius: 0,
+        pointStyle: "line",
         order: 2,
       },
     );
@@ -91,6 +94,7 @@ function draw(canvas, data) {
       borderWidth: 2,
       stepped: true,
       pointRadius: 0,
+      pointStyle: "line",
       order: 1,
     });
   }
