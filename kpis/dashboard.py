@@ -8,10 +8,11 @@ Python with the pure modules: `periods`, `polarity`, `rag` and `spc`.
 import bisect
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
+from urllib.parse import quote
 
 from django.db.models import (
     Case,
@@ -28,6 +29,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce, Concat
+from django.urls import reverse
 
 from sct_portal import periods
 from sct_portal.periods import FinancialYear, Quarter
@@ -66,6 +68,13 @@ def axis(kpi: Kpi, months: Sequence[dt.date]) -> list[dt.date]:
     if not months:
         return []
     return sorted(set(due_months(kpi, min(months), max(months))) | set(months))
+
+
+def detail_urls() -> Callable[[Kpi], str]:
+    """The KPI pages' addresses, reversed once for a page listing hundreds of KPIs."""
+    placeholder = "kpi-ref"
+    pattern = reverse("kpis:detail", kwargs={"ref": placeholder})
+    return lambda kpi: pattern.replace(placeholder, quote(kpi.ref, safe="!$&'()*+,;=~:@"))
 
 
 def target_in_force(targets: Sequence[Target], month: dt.date) -> Target | None:
@@ -381,7 +390,6 @@ class Overview:
     month: dt.date
     positions: list[Position]
     headlines: list[Headline]
-    sections: list[Section] = field(default_factory=list)
 
     @property
     def sparkline_months(self) -> tuple[dt.date, dt.date]:
@@ -392,13 +400,21 @@ def parse_figures(entries: Sequence[str]) -> dict[dt.date, Decimal]:
     return {dt.date.fromisoformat(e[:10]): Decimal(e[11:]) for e in entries}
 
 
-def overview(*, month: dt.date, section: int | None = None, outcome: str | None = None) -> Overview:
+def overview(
+    *,
+    month: dt.date,
+    sections: Sequence[Section],
+    section: int | None = None,
+    outcome: str | None = None,
+) -> Overview:
     """Every active KPI's position at `month`, filtered by section and RAG, and the headline
-    measures (four queries, whatever the number of KPIs and months)."""
+    measures (four queries, whatever the number of KPIs and months). `sections` are all
+    the sections, which the caller has read already for its filter."""
     since = periods.add_months(month, -(RECENT_MONTHS - 1))
-    kpis = with_figures(
-        Kpi.objects.active().select_related("section"), upto=month, since=since, baseline=True
-    )
+    kpis = with_figures(Kpi.objects.active(), upto=month, since=since, baseline=True)
+    by_id = {s.pk: s for s in sections}
+    for kpi, _ in kpis:
+        kpi.section = by_id[kpi.section_id]
     targets = _targets_by_kpi(Target.objects.filter(kpi__is_active=True).order_by("valid_from"))
     headline = {"kpi__is_active": True, "kpi__is_headline": True}
     goals = list(Goal.objects.filter(**headline).order_by("due"))
@@ -431,14 +447,13 @@ def overview(*, month: dt.date, section: int | None = None, outcome: str | None 
         for item in positions
         if item.kpi.is_headline
     ]
-    sections = list({kpi.section_id: kpi.section for kpi, _ in kpis}.values())
     shown = [
         item
         for item in positions
         if (section is None or item.kpi.section_id == section)
         and (outcome is None or item.rag == outcome)
     ]
-    return Overview(month=month, positions=shown, headlines=headlines, sections=sections)
+    return Overview(month=month, positions=shown, headlines=headlines)
 
 
 def goal_ahead(goals: Sequence[Goal], month: dt.date) -> Goal | None:
@@ -653,6 +668,7 @@ class TrendCell:
 @dataclass(frozen=True)
 class TrendRow:
     kpi: Kpi
+    url: str
     cells: list[TrendCell]
     target: Target | None
     latest: Comparison | None
@@ -671,13 +687,14 @@ def trend_table(*, quarter: Quarter) -> TrendTable:
     to the quarter's end, RAG per cell (two queries)."""
     months = quarter.report_months()
     kpis = with_figures(
-        Kpi.objects.active().filter(in_kpi_table=True).select_related("section"),
+        Kpi.objects.active().filter(in_kpi_table=True),
         upto=months[-1],
         since=months[0],
     )
     targets = _targets_by_kpi(
         Target.objects.filter(kpi__is_active=True, kpi__in_kpi_table=True).order_by("valid_from")
     )
+    url = detail_urls()
     rows = []
     for kpi, entries in kpis:
         figures = {m: v for m, v in parse_figures(entries).items() if m >= months[0]}
@@ -699,6 +716,7 @@ def trend_table(*, quarter: Quarter) -> TrendTable:
         rows.append(
             TrendRow(
                 kpi=kpi,
+                url=url(kpi),
                 cells=cells,
                 target=target_in_force(own_targets, last),
                 latest=compare(kpi, figures.get(last), before, figures.get(before))

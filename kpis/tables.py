@@ -3,16 +3,14 @@
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from functools import cached_property
 from html import escape
 from operator import attrgetter
 from typing import Any
-from urllib.parse import quote
 
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.safestring import SafeString
 from django_tables2.data import TableListData
 from django_tables2.utils import OrderBy
@@ -24,7 +22,8 @@ from sct_portal import periods
 from sct_portal.periods import month_label
 
 from . import spc
-from .dashboard import Position
+from .dashboard import Position, detail_urls
+from .models import Kpi
 from .polarity import Direction
 from .rag import Rag
 from .templatetags.dashboard import (
@@ -169,15 +168,14 @@ class OverviewTable(tables.Table):  # type: ignore[misc]
 
     def render_description(self, record: OverviewRow) -> SafeString:
         kpi = record.kpi
-        href = self.detail_url.replace(URL_PLACEHOLDER, quote(kpi.ref, safe=URL_SAFE))
+        href = self.detail_url(kpi)
         return SafeString(
             f'<a class="govuk-link" href="{escape(href)}">{escape(kpi.description)}</a>'
         )
 
     @cached_property
-    def detail_url(self) -> str:
-        """The KPI pages' address, reversed once for all the rows."""
-        return reverse("kpis:detail", kwargs={"ref": URL_PLACEHOLDER})
+    def detail_url(self) -> Callable[[Kpi], str]:
+        return detail_urls()
 
     def render_value(self, record: OverviewRow) -> SafeString:
         html = (
@@ -232,8 +230,6 @@ class OverviewTable(tables.Table):  # type: ignore[misc]
         return sparkline(record.sparkline)
 
 
-URL_PLACEHOLDER = "kpi-ref"
-URL_SAFE = "!$&'()*+,;=~:@"  # as reverse() leaves them
 JUDGED = {spc.Assurance.PASSES, spc.Assurance.FAILS, spc.Assurance.HIT_AND_MISS}
 
 

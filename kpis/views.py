@@ -63,15 +63,17 @@ def overview(request: HttpRequest) -> HttpResponse:
     span = dashboard.span()
     if span is None:
         return render(request, "kpis/kpi_list.html", {"overview": None})
-    form = OverviewFilters(
-        request.GET, span=span, sections=list(Section.objects.order_by("order", "name"))
-    )
+    sections = list(Section.objects.order_by("order", "name"))
+    form = OverviewFilters(request.GET, span=span, sections=sections)
     month_text = _cleaned(form, "month")
     month = periods.parse_month(month_text) if month_text else span.last
     section_text = _cleaned(form, "section")
     outcome = _cleaned(form, "rag") or None
     found = dashboard.overview(
-        month=month, section=int(section_text) if section_text else None, outcome=outcome
+        month=month,
+        sections=sections,
+        section=int(section_text) if section_text else None,
+        outcome=outcome,
     )
     table = tables.OverviewTable(
         [tables.OverviewRow(item) for item in found.positions],

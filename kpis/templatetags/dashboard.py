@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString
 from sct_portal import periods
 
 from .. import spc
-from ..dashboard import Comparison, Sparkline
+from ..dashboard import Comparison, Sparkline, TrendRow
 from ..polarity import Direction
 from ..rag import Rag
 
@@ -131,6 +131,36 @@ def sparkline(line: Sparkline | None) -> SafeString:
         f"<title>{description}</title>{lines}"
         f'<circle cx="{last[0]}" cy="{last[1]}" r="2.5"/></svg>'
     )
+
+
+RAG_MARKS = {Rag.GREEN: "✓", Rag.AMBER: "!", Rag.RED: "✕"}
+
+
+@register.simple_tag
+def trend_cells(row: TrendRow) -> SafeString:
+    """A trend-table row's month cells: the figure, its RAG as fill and symbol, and the RAG
+    word for screen readers; "no data" where there is no figure."""
+    cells = []
+    for cell in row.cells:
+        if cell.value is None:
+            cells.append(
+                '<td class="govuk-table__cell govuk-table__cell--numeric sct-cell">'
+                '<span aria-hidden="true">–</span>'
+                '<span class="govuk-visually-hidden">no data</span></td>'
+            )
+        elif mark := RAG_MARKS.get(cell.rag):
+            cells.append(
+                f'<td class="govuk-table__cell govuk-table__cell--numeric sct-cell '
+                f'sct-cell--{cell.rag.value}">{escape(cell.text)}'
+                f'<span aria-hidden="true" class="sct-cell__mark">{mark}</span>'
+                f'<span class="govuk-visually-hidden">, {cell.rag.value}</span></td>'
+            )
+        else:
+            cells.append(
+                '<td class="govuk-table__cell govuk-table__cell--numeric sct-cell">'
+                f"{escape(cell.text)}</td>"
+            )
+    return SafeString("".join(cells))
 
 
 @register.filter
