@@ -699,17 +699,17 @@ def trend_table(*, quarter: Quarter) -> TrendTable:
     for kpi, entries in kpis:
         figures = {m: v for m, v in parse_figures(entries).items() if m >= months[0]}
         own_targets = targets.get(kpi.pk, [])
+        in_force = [target_in_force(own_targets, month) for month in months]
+        thresholds = {id(t): t.threshold for t in own_targets}
         cells = []
-        for month in months:
+        for month, target in zip(months, in_force, strict=True):
             value = figures.get(month)
-            target = target_in_force(own_targets, month)
+            if value is None:
+                cells.append(TrendCell(month, None, "", Rag.NO_DATA))
+                continue
+            threshold = thresholds[id(target)] if target else None
             cells.append(
-                TrendCell(
-                    month=month,
-                    value=value,
-                    text=kpi.format(value) if value is not None else "",
-                    rag=judge(kpi, value, target) if value is not None else Rag.NO_DATA,
-                )
+                TrendCell(month, value, kpi.format(value), rag(value, threshold, kpi.polarity))
             )
         last = months[-1]
         before = periods.add_months(last, -step_months(kpi))

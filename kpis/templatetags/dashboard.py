@@ -139,7 +139,8 @@ RAG_MARKS = {Rag.GREEN: "✓", Rag.AMBER: "!", Rag.RED: "✕"}
 @register.simple_tag
 def trend_cells(row: TrendRow) -> SafeString:
     """A trend-table row's month cells: the figure, its RAG as fill and symbol, and the RAG
-    word for screen readers; "no data" where there is no figure."""
+    word for screen readers; "no data" where there is no figure. (A figure as the KPI
+    formats it is digits, signs and a unit: nothing to escape.)"""
     cells = []
     for cell in row.cells:
         if cell.value is None:
@@ -151,14 +152,14 @@ def trend_cells(row: TrendRow) -> SafeString:
         elif mark := RAG_MARKS.get(cell.rag):
             cells.append(
                 f'<td class="govuk-table__cell govuk-table__cell--numeric sct-cell '
-                f'sct-cell--{cell.rag.value}">{escape(cell.text)}'
+                f'sct-cell--{cell.rag.value}">{cell.text}'
                 f'<span aria-hidden="true" class="sct-cell__mark">{mark}</span>'
                 f'<span class="govuk-visually-hidden">, {cell.rag.value}</span></td>'
             )
         else:
             cells.append(
                 '<td class="govuk-table__cell govuk-table__cell--numeric sct-cell">'
-                f"{escape(cell.text)}</td>"
+                f"{cell.text}</td>"
             )
     return SafeString("".join(cells))
 
