@@ -69,7 +69,7 @@ def test_without_javascript_the_tables_carry_every_figure(browser: Browser, live
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.goto("/kpis/1/")
-    expect(page.locator(".sct-chart")).to_be_hidden()  # no empty frame where a chart would be
+    expect(page.locator(".sct-kpi-chart")).to_be_hidden()  # no empty frame where a chart would be
     expect(page.get_by_role("table", name="Every figure, newest first")).to_contain_text("74.9%")
     expect(page.locator("#position-sentence")).to_contain_text("74.9% in June 2022")
     page.goto("/?sort=-rag")
