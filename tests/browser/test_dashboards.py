@@ -37,6 +37,11 @@ def test_the_kpi_chart_draws_with_its_target_limits_and_goal(page: Page):
         # Figures, mean, two limits, and the target (KPI 1) or the goal (CIC).
         expect(canvas).to_have_attribute("data-drawn", datasets)
         assert drawn_pixels(page) > 5000, path
+        widths = page.evaluate(
+            "() => { const c = document.getElementById('kpi-chart');"
+            " return [c.clientWidth, c.parentElement.clientWidth]; }"
+        )
+        assert widths[0] >= widths[1] - 2, f"the chart does not fill its frame: {widths}"
         assert_accessible(page)
         screenshot(page, f"kpi-{path.strip('/').split('/')[-1]}")
 
