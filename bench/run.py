@@ -8,7 +8,9 @@ and a PostgreSQL database (`sct_bench` on the server of BENCH_DATABASE_URL). Pag
 fetched with Django's test Client as a signed-in manager, so the time is the server's:
 middleware, queries, Python and templates, without network or browser. Debug is off, as
 in production, so queries are not recorded while timing; the database connection is kept
-open between requests (DATABASE_CONN_MAX_AGE).
+open between requests (DATABASE_CONN_MAX_AGE). "CPU ms" is the median processor time
+of the Django process alone: what the page costs when the machine is busy with other
+work (with PostgreSQL, the database server's own time is not in it).
 """
 
 import argparse
@@ -46,7 +48,10 @@ def main() -> None:
         f"Server time of each page, {args.kpis} KPIs × {args.months} months, "
         f"{args.runs} requests per page after a warm-up (Django test Client, debug off)."
     )
-    print(f"{'database':<11} {'page':<30} {'median ms':>10} {'95th % ms':>10} {'queries':>8}")
+    print(
+        f"{'database':<11} {'page':<30} {'median ms':>10} {'95th % ms':>10} "
+        f"{'CPU ms':>10} {'queries':>8}"
+    )
     failed = False
     for database in args.databases.split(","):
         with tempfile.TemporaryDirectory() as scratch:
@@ -98,16 +103,18 @@ def measure(args: argparse.Namespace) -> None:
             with CaptureQueriesContext(connection) as queries:
                 client.get(path)
             count = len(queries.captured_queries)
-            times = []
+            times, cpu = [], []
             for _ in range(args.runs):
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 response = client.get(path)
                 times.append((time.perf_counter() - start) * 1000)
+                cpu.append((time.process_time() - start_cpu) * 1000)
                 assert response.status_code == 200, path
             median = statistics.median(times)
             p95 = statistics.quantiles(times, n=20)[18]
             print(
-                f"{label:<11} {page:<30} {median:>10.1f} {p95:>10.1f} {count:>8}",
+                f"{label:<11} {page:<30} {median:>10.1f} {p95:>10.1f} "
+                f"{statistics.median(cpu):>10.1f} {count:>8}",
                 flush=True,
             )
     finally:
