@@ -108,6 +108,10 @@ class Point:
         return [rule.label for rule in self.rules]
 
 
+NO_FIGURE = Point(None)  # a month without a figure: no data, not zero
+RULES = (Rule.OUTSIDE_LIMITS, Rule.SHIFT, Rule.TREND, Rule.TWO_OF_THREE)
+
+
 @dataclass(frozen=True)
 class Analysis:
     points: tuple[Point, ...]
@@ -208,8 +212,7 @@ def analyse(
 
 def _judge(values: Sequence[Decimal | None], found: Limits) -> tuple[Point, ...]:
     # Each rule's verdict per figure present: +1 high, -1 low, 0 not met.
-    present = [(i, value) for i, value in enumerate(values) if value is not None]
-    figures = [value for _, value in present]
+    figures = [value for value in values if value is not None]
     n = len(figures)
     mean = found.mean
     side = [1 if v > mean else -1 if v < mean else 0 for v in figures]  # 0: on the mean
@@ -242,26 +245,25 @@ def _judge(values: Sequence[Decimal | None], found: Limits) -> tuple[Point, ...]
                     if verdict == way:
                         two[first + offset] = way
 
-    points = [Point(value) for value in values]
+    judged = iter(zip(figures, outside, shift, trend, two, side, strict=True))
+    points: list[Point] = []
     previous: Decimal | None = None
-    for k, (index, value) in enumerate(present):
-        verdicts = (
-            (Rule.OUTSIDE_LIMITS, outside[k]),
-            (Rule.SHIFT, shift[k]),
-            (Rule.TREND, trend[k]),
-            (Rule.TWO_OF_THREE, two[k]),
-        )
-        rules = tuple(rule for rule, verdict in verdicts if verdict)
-        ways = {verdict for _, verdict in verdicts if verdict}
+    for value in values:
+        if value is None:
+            points.append(NO_FIGURE)
+            continue
+        figure, *verdicts, mean_side = next(judged)
+        moving_range = abs(figure - previous) if previous is not None else None
+        previous = figure
+        if not any(verdicts):
+            points.append(Point(figure, moving_range))
+            continue
+        rules = tuple(rule for rule, verdict in zip(RULES, verdicts, strict=True) if verdict)
+        ways = {verdict for verdict in verdicts if verdict}
         # Where rules disagree (a rising trend below the mean): the figure's side of the mean.
-        way = ways.pop() if len(ways) == 1 else side[k] if ways else 0
-        points[index] = Point(
-            value=value,
-            moving_range=abs(value - previous) if previous is not None else None,
-            rules=rules,
-            side=Side.HIGH if way > 0 else Side.LOW if way < 0 else None,
-        )
-        previous = value
+        way = ways.pop() if len(ways) == 1 else mean_side
+        side_of = Side.HIGH if way > 0 else Side.LOW if way < 0 else None
+        points.append(Point(figure, moving_range, rules, side_of))
     return tuple(points)
 
 
