@@ -1,14 +1,30 @@
 """A large, realistic portfolio of KPIs for speed tests: many KPIs × many months.
 
-Figures are written with bulk_create (no per-figure history rows): this data exists to
-measure the dashboards, not to be audited. Deterministic for a given seed.
+Made-up figures, written in bulk for speed: the portal's own code writes figures one at a
+time through Observation.save(), which checks each and records it, and refuses bulk
+writes. Here the figures are made, not entered, so they are written with the plain
+QuerySet.bulk_create, each with the history rows that save() would have kept (created,
+and changed for the few marked as revised). Deterministic for a given seed.
 """
 
 import datetime as dt
 import random
 from decimal import Decimal
 
-from kpis.models import Benchmark, Frequency, Goal, Kpi, Observation, Section, Target, TargetSource
+from django.db.models import QuerySet
+
+from kpis.models import (
+    Benchmark,
+    Frequency,
+    Goal,
+    Kpi,
+    Observation,
+    ObservationRevision,
+    RevisionAction,
+    Section,
+    Target,
+    TargetSource,
+)
 from kpis.polarity import Polarity
 from kpis.units import Unit
 from sct_portal import periods
@@ -69,7 +85,8 @@ def build(
                     source=TargetSource.ILLUSTRATIVE,
                 )
             )
-    Observation.objects.bulk_create(observations, batch_size=5000)
+    QuerySet[Observation](Observation).bulk_create(observations, batch_size=5000)
+    ObservationRevision.objects.bulk_create(_history(observations), batch_size=5000)
     Target.objects.bulk_create(targets)
     headline = [kpi for kpi in made if kpi.is_headline]
     Goal.objects.bulk_create(
@@ -88,6 +105,36 @@ def build(
         for kpi in headline
     )
     return made
+
+
+def _history(observations: list[Observation]) -> list[ObservationRevision]:
+    found = []
+    for figure in observations:
+        found.append(
+            ObservationRevision(
+                kpi_id=figure.kpi_id,
+                month=figure.month,
+                action=RevisionAction.CREATED,
+                new_value=figure.value if figure.version == 1 else figure.value + 1,
+                version=1,
+                source="bench data",
+            )
+        )
+        if figure.version == 2:
+            found.append(
+                ObservationRevision(
+                    kpi_id=figure.kpi_id,
+                    month=figure.month,
+                    action=RevisionAction.CHANGED,
+                    old_value=figure.value + 1,
+                    new_value=figure.value,
+                    new_note=figure.note,
+                    version=2,
+                    source="bench data",
+                    reason="Revised return.",
+                )
+            )
+    return found
 
 
 def _kpi(number: int, rng: random.Random, sections: list[Section]) -> Kpi:
