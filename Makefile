@@ -65,5 +65,8 @@ pytest: install assets chromium
 serve: install assets
 	$(MANAGE) runserver 127.0.0.1:8000
 
+bench: install assets ## Server time of the dashboards at 200 KPIs × 120 months (bench/README.md)
+	$(BIN)/python -m bench.run
+
 clean:
 	rm -rf $(VENV) node_modules build staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -7,4 +7,6 @@ app_name = "kpis"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("kpis/<str:ref>/", views.kpi_detail, name="detail"),
+    path("trend/", views.trend_table, name="trend-latest"),
+    path("trend/<str:year>/<str:quarter>/", views.trend_table, name="trend"),
 ]

@@ -1,20 +1,175 @@
-from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from typing import Any
 
-from .models import Kpi, Observation
+from django import forms
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django_tables2 import RequestConfig
+
+from sct_portal import periods
+from sct_portal.periods import Quarter
+
+from . import dashboard, tables
+from .models import Kpi, Section
+from .rag import Rag
+
+
+class OverviewFilters(forms.Form):
+    """The overview's GET form: the month to show, a section and a RAG rating."""
+
+    month = forms.ChoiceField(label="Month", required=False)
+    section = forms.ChoiceField(label="Section", required=False)
+    rag = forms.ChoiceField(
+        label="RAG rating",
+        required=False,
+        choices=[("", "Any rating"), *Rag.choices],
+        error_messages={"invalid_choice": "Choose a RAG rating from the list"},
+    )
+
+    def __init__(self, data: Any, *, span: dashboard.Span, sections: list[Section]) -> None:
+        super().__init__(data)
+        months = span.months()[::-1]
+        month_field = self.fields["month"]
+        assert isinstance(month_field, forms.ChoiceField)
+        month_field.choices = [(periods.month_slug(m), periods.month_name(m)) for m in months]
+        month_field.error_messages["invalid_choice"] = (
+            f"Choose a month from {periods.month_name(span.first)} to "
+            f"{periods.month_name(span.last)}"
+        )
+        section_field = self.fields["section"]
+        assert isinstance(section_field, forms.ChoiceField)
+        section_field.choices = [("", "All sections")] + [(str(s.pk), s.name) for s in sections]
+        section_field.error_messages["invalid_choice"] = "Choose a section from the list"
+
+
+def _cleaned(form: forms.Form, name: str) -> str:
+    """A field's value when it is valid, else empty (the form shows the error)."""
+    form.is_valid()
+    return "" if name in form.errors else str(form.cleaned_data.get(name) or "")
+
+
+DOWNLOADS = {"csv", "xlsx"}
+
+
+def _overview_caption(found: dashboard.Overview, *, filtered: bool) -> str:
+    count = len(found.positions)
+    what = f"{count} KPI{'s' if count != 1 else ''}{' matching the filters' if filtered else ''}"
+    return f"{what}: the latest figures up to {periods.month_name(found.month)}"
 
 
 @permission_required("kpis.view_kpi", raise_exception=True)
 def overview(request: HttpRequest) -> HttpResponse:
-    kpis = list(Kpi.objects.active().select_related("section"))
-    latest = {o.kpi_id: o for o in Observation.objects.filter(kpi__is_active=True).latest_per_kpi()}
-    rows = [(kpi, latest.get(kpi.pk)) for kpi in kpis]
-    return render(request, "kpis/kpi_list.html", {"rows": rows})
+    span = dashboard.span()
+    if span is None:
+        return render(request, "kpis/kpi_list.html", {"overview": None})
+    sections = list(Section.objects.order_by("order", "name"))
+    form = OverviewFilters(request.GET, span=span, sections=sections)
+    month_text = _cleaned(form, "month")
+    month = periods.parse_month(month_text) if month_text else span.last
+    section_text = _cleaned(form, "section")
+    outcome = _cleaned(form, "rag") or None
+    found = dashboard.overview(
+        month=month,
+        sections=sections,
+        section=int(section_text) if section_text else None,
+        outcome=outcome,
+    )
+    table = tables.OverviewTable(
+        [tables.OverviewRow(item) for item in found.positions],
+        empty_text="No KPI matches these filters.",
+    )
+    table.caption = _overview_caption(found, filtered=bool(section_text or outcome))
+    RequestConfig(request, paginate=False).configure(table)
+    download = request.GET.get("download", "")
+    if download in DOWNLOADS:
+        rows = [row.record.position for row in table.rows]
+        name = f"kpi-overview-{periods.month_slug(month)}.{download}"
+        if download == "csv":
+            response = HttpResponse(tables.as_csv(rows), content_type="text/csv; charset=utf-8")
+        else:
+            response = HttpResponse(
+                tables.as_xlsx(rows, month=month),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return render(
+        request,
+        "kpis/kpi_list.html",
+        {
+            "overview": found,
+            "form": form,
+            "table": table,
+            "filtered": bool(section_text or outcome),
+            "latest": span.last,
+            "spark_from": found.sparkline_months[0],
+        },
+    )
 
 
 @permission_required("kpis.view_kpi", raise_exception=True)
 def kpi_detail(request: HttpRequest, ref: str) -> HttpResponse:
     kpi = get_object_or_404(Kpi.objects.select_related("section"), ref=ref)
-    observations = list(kpi.observations.order_by("-month"))
-    return render(request, "kpis/kpi_detail.html", {"kpi": kpi, "observations": observations})
+    return render(request, "kpis/kpi_detail.html", {"kpi": kpi, "history": dashboard.history(kpi)})
+
+
+class QuarterPicker(forms.Form):
+    quarter = forms.ChoiceField(label="Quarter")
+
+    def __init__(self, data: Any, *, quarters: list[Quarter]) -> None:
+        super().__init__(data)
+        field = self.fields["quarter"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(_quarter_slug(q), q.title) for q in quarters[::-1]]
+        field.error_messages["invalid_choice"] = (
+            f"Choose a quarter from {quarters[0].title} to {quarters[-1].title}"
+            if quarters
+            else "There are no figures yet"
+        )
+
+
+def _quarter_slug(quarter: Quarter) -> str:
+    return f"{quarter.year.slug}-{quarter.slug}"
+
+
+def _trend_url(quarter: Quarter) -> str:
+    return reverse("kpis:trend", kwargs={"year": quarter.year.slug, "quarter": quarter.slug})
+
+
+@permission_required("kpis.view_kpi", raise_exception=True)
+def trend_table(
+    request: HttpRequest, year: str | None = None, quarter: str | None = None
+) -> HttpResponse:
+    span = dashboard.span(table_only=True)
+    quarters = span.quarters() if span else []
+    if year is None or quarter is None:
+        # The quarter picker (a GET form), or the latest quarter with figures.
+        picker = QuarterPicker(request.GET or None, quarters=quarters)
+        if request.GET and picker.is_valid():
+            chosen = picker.cleaned_data["quarter"]
+            year_text, _, quarter_text = chosen.rpartition("-")
+            return redirect(_trend_url(Quarter.parse(year_text, quarter_text)))
+        if not request.GET and quarters:
+            return redirect(_trend_url(quarters[-1]))
+        if not quarters:
+            return render(request, "kpis/trend_table.html", {"table": None, "picker": picker})
+        shown = quarters[-1]
+    else:
+        try:
+            shown = Quarter.parse(year, quarter)
+        except ValueError as error:
+            raise Http404(str(error)) from None
+        picker = QuarterPicker({"quarter": _quarter_slug(shown)}, quarters=quarters)
+        picker.is_valid()
+        picker.errors.clear()  # a quarter outside the figures is shown, just empty
+    return render(
+        request,
+        "kpis/trend_table.html",
+        {
+            "table": dashboard.trend_table(quarter=shown),
+            "picker": picker,
+            "previous": _trend_url(shown.previous),
+            "next": _trend_url(shown.next),
+        },
+    )

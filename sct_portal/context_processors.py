@@ -9,6 +9,7 @@ from .roles import ROLES
 # The portal's sections: (label, URL name, permission needed to see it).
 NAVIGATION = [
     ("Overview", "kpis:overview", "kpis.view_kpi"),
+    ("Trend table", "kpis:trend-latest", "kpis.view_kpi"),
     ("Finance", "finance:latest", "finance.view_financeyear"),
     ("Contract", "contracts:overview", "contracts.view_contract"),
 ]

@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from django.contrib.auth.models import Permission, User
 
+from bench import dataset
 from kpis import demo
 from kpis.models import Kpi
 from tests.conftest import SEED_REPORT
@@ -81,3 +82,14 @@ def workbook_bytes(workbook: openpyxl.Workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+@pytest.fixture
+def portfolio(db):
+    """Builds `count` KPIs with `months` months of figures to Jun-22 (plus targets, goals
+    and benchmarks): portfolio(count=200, months=24)."""
+
+    def build(*, count: int, months: int = 24):
+        return dataset.build(kpis=count, months=months)
+
+    return build

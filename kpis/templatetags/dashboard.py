@@ -1,0 +1,169 @@
+"""The dashboards' small pieces of markup: RAG tags, directions of travel, SPC icons and
+sparklines. Each says in words what its colour or shape shows.
+
+A dashboard draws hundreds of these, so they are written with f-strings; every piece of
+text that is not a fixed label is escaped with `escape`.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from html import escape
+
+from django import template
+from django.utils.safestring import SafeString
+
+from sct_portal import periods
+
+from .. import spc
+from ..dashboard import Comparison, Sparkline, TrendRow
+from ..polarity import Direction
+from ..rag import Rag
+
+register = template.Library()
+
+ARROWS = {"up": "↑", "down": "↓", "unchanged": "→", "": "–"}
+
+
+@register.simple_tag
+def rag_tag(outcome: Rag | str) -> SafeString:
+    """<strong class="sct-rag sct-rag--red">Red</strong>: the word, with its colour."""
+    outcome = Rag(outcome)
+    return SafeString(f'<strong class="sct-rag sct-rag--{outcome.value}">{outcome.label}</strong>')
+
+
+@register.simple_tag
+def direction_tag(comparison: Comparison | None) -> SafeString:
+    """↓ Worse, with the month compared with for screen readers and the title."""
+    if comparison is None:
+        return SafeString('<span class="sct-direction sct-direction--no-data">–</span>')
+    judged = comparison.direction
+    when = periods.month_label(comparison.month)
+    if comparison.value is None:
+        return SafeString(
+            f'<span class="sct-direction sct-direction--no-data">No figure for {when}</span>'
+        )
+    moved = comparison.movement or "unchanged"
+    word = judged.label if judged != Direction.SAME else "No change"
+    spoken = "no change" if moved == "unchanged" else moved
+    return SafeString(
+        f'<span class="sct-direction sct-direction--{judged.value}">'
+        f'<span aria-hidden="true">{ARROWS[moved]}</span> {word}'
+        f'<span class="govuk-visually-hidden"> ({spoken} since {when})</span></span>'
+    )
+
+
+_VARIATION_ICON = {
+    "common-cause": "–",
+    "improvement": "",
+    "concern": "",
+    "neutral": "",
+    "not-enough-data": "?",
+}
+
+
+@register.simple_tag
+def variation_icon(variation: spc.Variation | str) -> SafeString:
+    """A Making Data Count style icon (decorative: the label beside it says what it shows)."""
+    variation = spc.Variation(variation)
+    letter = _VARIATION_ICON.get(variation.kind, "")
+    if not letter:
+        letter = "H" if variation.value.endswith("-high") else "L"
+    return _icon(f"sct-spc-icon--{variation.kind}", letter)
+
+
+_ASSURANCE_ICON = {
+    spc.Assurance.PASSES: "P",
+    spc.Assurance.FAILS: "F",
+    spc.Assurance.HIT_AND_MISS: "?",
+}
+
+
+@register.simple_tag
+def assurance_icon(assurance: spc.Assurance | str) -> SafeString:
+    assurance = spc.Assurance(assurance)
+    letter = _ASSURANCE_ICON.get(assurance)
+    if letter is None:
+        return SafeString("")
+    return _icon(f"sct-spc-icon--{assurance.value}", letter)
+
+
+def _icon(kind: str, letter: str) -> SafeString:
+    return SafeString(
+        f'<svg class="sct-spc-icon {kind}" viewBox="0 0 24 24" width="24" height="24" '
+        'aria-hidden="true" focusable="false"><circle cx="12" cy="12" r="11"/>'
+        f'<text x="12" y="16.5" text-anchor="middle">{letter}</text></svg>'
+    )
+
+
+WIDTH, HEIGHT, PAD = 96.0, 32.0, 3.0
+
+
+@register.simple_tag
+def sparkline(line: Sparkline | None) -> SafeString:
+    """A small line of the recent figures, drawn here as SVG, with the figures in words."""
+    if line is None or not line.months:
+        return SafeString("")
+    present = [float(v) for v in line.values if v is not None]
+    description = escape(line.description)
+    if not present:
+        return SafeString(f'<span class="govuk-visually-hidden">{description}</span>')
+    low, high = min(present), max(present)
+    spread = (high - low) or 1.0
+    steps = max(len(line.months) - 1, 1)
+
+    def xy(index: int, value: Decimal) -> str:
+        x = PAD + (WIDTH - 2 * PAD) * index / steps
+        y = HEIGHT - PAD - (HEIGHT - 2 * PAD) * (float(value) - low) / spread
+        return f"{x:.1f},{y:.1f}"
+
+    segments: list[list[str]] = [[]]
+    for index, value in enumerate(line.values):
+        if value is None:
+            if segments[-1]:
+                segments.append([])
+            continue
+        segments[-1].append(xy(index, value))
+    lines = "".join(f'<polyline points="{" ".join(s)}"/>' for s in segments if s)
+    last = next(s for s in reversed(segments) if s)[-1].split(",")
+    return SafeString(
+        f'<svg class="sct-sparkline" viewBox="0 0 {WIDTH:.0f} {HEIGHT:.0f}" '
+        f'width="{WIDTH:.0f}" height="{HEIGHT:.0f}" role="img" aria-label="{description}">'
+        f"<title>{description}</title>{lines}"
+        f'<circle cx="{last[0]}" cy="{last[1]}" r="2.5"/></svg>'
+    )
+
+
+RAG_MARKS = {Rag.GREEN: "✓", Rag.AMBER: "!", Rag.RED: "✕"}
+
+
+@register.simple_tag
+def trend_cells(row: TrendRow) -> SafeString:
+    """A trend-table row's month cells: the figure, its RAG as fill and symbol, and the RAG
+    word for screen readers; "no data" where there is no figure. (A figure as the KPI
+    formats it is digits, signs and a unit: nothing to escape.)"""
+    cells = []
+    for cell in row.cells:
+        if cell.value is None:
+            cells.append(
+                '<td class="govuk-table__cell govuk-table__cell--numeric sct-cell">'
+                '<span aria-hidden="true">–</span>'
+                '<span class="govuk-visually-hidden">no data</span></td>'
+            )
+        elif mark := RAG_MARKS.get(cell.rag):
+            cells.append(
+                f'<td class="govuk-table__cell govuk-table__cell--numeric sct-cell '
+                f'sct-cell--{cell.rag.value}">{cell.text}'
+                f'<span aria-hidden="true" class="sct-cell__mark">{mark}</span>'
+                f'<span class="govuk-visually-hidden">, {cell.rag.value}</span></td>'
+            )
+        else:
+            cells.append(
+                '<td class="govuk-table__cell govuk-table__cell--numeric sct-cell">'
+                f"{cell.text}</td>"
+            )
+    return SafeString("".join(cells))
+
+
+@register.filter
+def month_slug(month: object) -> str:
+    return periods.month_slug(month) if isinstance(month, dt.date) else ""

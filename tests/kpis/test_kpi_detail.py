@@ -1,0 +1,160 @@
+"""A KPI's page: the sentence, the chart's data, the table twin, the definition."""
+
+import datetime as dt
+import json
+import re
+from decimal import Decimal
+from html import unescape
+from typing import Any
+
+import pytest
+
+from kpis.models import Observation
+
+pytestmark = pytest.mark.django_db
+
+
+def text(html: str) -> str:
+    html = re.sub(r'<(span|svg)[^>]*aria-hidden="true"[^>]*>.*?</\1>', " ", html, flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def chart(page: str) -> dict[str, Any]:
+    found = re.search(
+        r'<script id="kpi-chart-data" type="application/json">(.*?)</script>', page, re.S
+    )
+    assert found
+    data: dict[str, Any] = json.loads(found[1])
+    return data
+
+
+def figures_table(page: str) -> list[str]:
+    """The rows of the table of every figure, as read aloud."""
+    table = page.split('id="figures-caption"', 1)[1].split("</table>", 1)[0]
+    return [text(row) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)][1:]
+
+
+def test_the_sentence_states_the_position(manager_client, demo_kpis):
+    page = manager_client.get("/kpis/1/").content.decode()
+    assert (
+        "74.9% in June 2022: worse than May 2022 (77.6%) and June 2021 (92.0%); below its "
+        "target of 85.0% (red); common-cause variation."
+    ) in text(page)
+
+
+def test_a_context_measure_is_not_judged(manager_client, demo_kpis):
+    page = text(manager_client.get("/kpis/2/").content.decode())
+    assert (
+        "45.5 in June 2022: down from 46.3 in May 2022 and down from 51.5 in June 2021; a context "
+        "measure, not judged against a target; common-cause variation."
+    ) in page
+    assert "No assurance: a context measure has no target to pass or fail." in page
+
+
+def test_a_lower_is_better_kpi_with_a_special_cause(manager_client, demo_kpis):
+    page = text(manager_client.get("/kpis/5/").content.decode())
+    assert (
+        "258 in June 2022: worse than May 2022 (112) and June 2021 (26); above its target of 20 "
+        "(red); special-cause concern."
+    ) in page
+    assert "Special-cause concern: the latest figure, 258, is above the upper process limit" in page
+
+
+def test_a_quarterly_kpi_with_a_goal_and_trial_limits(manager_client, demo_kpis):
+    page = text(manager_client.get("/kpis/CIC/").content.decode())
+    assert (
+        "848 in June 2022: worse than March 2022 (844) and no figure for June 2021; no target "
+        "in force; common-cause variation (trial limits)."
+    ) in page
+    assert "848 is 52 above the goal of 796 for March 2023." in page
+    assert "These are trial limits: a baseline needs 12 figures, and there are only 2." in page
+
+
+def test_the_chart_data_holds_history_target_limits_goals_and_benchmarks(manager_client, demo_kpis):
+    data = chart(manager_client.get("/kpis/1/").content.decode())
+    assert data["labels"][0] == "Apr-21"
+    assert data["labels"][-1] == "Jun-22"
+    assert len(data["values"]) == 15
+    assert data["values"][-1] == pytest.approx(74.9)
+    assert data["targets"] == [85.0] * 15
+    assert data["lower"] < data["mean"] < data["upper"]
+    assert data["special"] == ["common-cause"] * 15
+
+    cic = chart(manager_client.get("/kpis/CIC/").content.decode())
+    # Quarter ends only, and on to the goal's month.
+    assert cic["labels"] == ["Mar-22", "Jun-22", "Sep-22", "Dec-22", "Mar-23"]
+    assert cic["values"] == [844.0, 848.0, None, None, None]
+    assert cic["goals"] == [{"label": "Mar-23", "value": 796.0, "name": "Goal for March 2023"}]
+
+    rate = chart(manager_client.get("/kpis/CICR/").content.decode())
+    assert rate["benchmarks"] == [
+        {
+            "label": "Mar-22",
+            "value": 102.6,
+            "name": "Statistical neighbour average (5 authorities)",
+        }
+    ]
+
+
+def test_special_causes_are_marked_in_the_chart_and_the_table(manager_client, demo_kpis):
+    page = manager_client.get("/kpis/5/").content.decode()
+    assert chart(page)["special"][-1] == "concern"
+    june = figures_table(page)[0]
+    assert june.startswith("Jun-22 258")
+    assert "Yes: Outside the process limits; 2 of 3 beyond the 2-sigma line (high)" in june
+    assert figures_table(page)[-1].startswith("Apr-21 41")
+    assert " No" in figures_table(page)[-1]
+
+
+def test_the_page_loads_the_chart_from_static_files_only(manager_client, demo_kpis):
+    page = manager_client.get("/kpis/1/").content.decode()
+    scripts = re.findall(r"<script([^>]*)>", page)
+    for attributes in scripts:
+        assert "src=" in attributes or 'type="application/json"' in attributes, attributes
+    assert 'src="/static/chartjs/chart.umd.min.js"' in page
+    assert 'src="/static/js/charts/kpi-detail.mjs"' in page
+    canvas = page.split('<canvas id="kpi-chart"')[1].split(">")[0]
+    assert 'role="img"' in canvas
+    assert "aria-label=" in canvas
+
+
+def test_the_table_twin_has_every_figure_with_target_and_rag(manager_client, demo_kpis):
+    rows = figures_table(manager_client.get("/kpis/1/").content.decode())
+    assert len(rows) == 15
+    assert rows[0] == "Jun-22 74.9% 85.0% Red No"
+    assert rows[-1] == "Apr-21 85.2% 85.0% Green No"
+
+
+def test_a_revised_figure_says_so_with_the_date_of_the_change(manager_client, demo_kpis):
+    figure = Observation.objects.get(kpi__ref="1", month=dt.date(2022, 5, 1))
+    figure.value = Decimal("77.9")
+    figure.note = "Late return from the MASH."
+    figure.change_reason = "late return"
+    figure.save()
+    changed = figure.updated_at.astimezone().date()
+    rows = figures_table(manager_client.get("/kpis/1/").content.decode())
+    may = rows[1]
+    assert may.startswith("May-22 77.9%")
+    assert "Late return from the MASH." in may
+    assert f"Revised {changed.day} {changed:%B %Y} (version 2)" in may
+    assert "Revised" not in rows[0]
+
+
+def test_numerator_and_denominator_are_shown_where_known(manager_client, demo_kpis):
+    figure = Observation.objects.get(kpi__ref="3", month=dt.date(2022, 5, 1))
+    figure.numerator, figure.denominator = 21, 25
+    figure.change_reason = "fraction added"
+    figure.save()
+    page = manager_client.get("/kpis/3/").content.decode()
+    assert "Numerator / denominator" in page
+    assert "May-22 84.0% 21 of 25" in figures_table(page)[1]
+
+
+def test_the_definition_and_target_history_are_on_the_page(manager_client, demo_kpis):
+    page = text(manager_client.get("/kpis/1/").content.decode())
+    assert "Contacts to the multi-agency safeguarding hub (MASH)" in page
+    assert "85.0% from Apr-21 onwards; amber within 5.0%." in page
+
+
+def test_an_unknown_kpi_is_not_found(manager_client, demo_kpis):
+    assert manager_client.get("/kpis/nope/").status_code == 404

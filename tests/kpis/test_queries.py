@@ -1,0 +1,79 @@
+"""The dashboards read the database a fixed number of times, whatever the number of KPIs.
+
+The same bound holds for 15 KPIs and for 200; each test also checks that the page shows
+every KPI, so that a page that showed nothing could not pass.
+"""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+# Session, user, permissions (two) and the navigation's groups take five; the pages take the
+# rest: the span of months, the sections, the KPIs with their figures, targets, goals and
+# benchmarks.
+MAX_QUERIES = 11
+SIZES = [15, 200]
+
+
+def rows(page: str) -> int:
+    return len(re.findall(r'data-kpi="B\d+"', page))
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_the_overview_takes_a_fixed_number_of_queries(
+    count, portfolio, manager_client, django_assert_max_num_queries
+):
+    portfolio(count=count)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = manager_client.get("/")
+    assert response.status_code == 200
+    assert rows(response.content.decode()) == count
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_the_overview_at_a_past_month_sorted_and_filtered_takes_as_few(
+    count, portfolio, manager_client, django_assert_max_num_queries
+):
+    portfolio(count=count)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = manager_client.get("/", {"month": "2021-09", "sort": "-rag", "rag": "red"})
+    assert response.status_code == 200
+    assert rows(response.content.decode()) > 0
+
+
+@pytest.mark.parametrize("count", SIZES)
+@pytest.mark.parametrize("download", ["csv", "xlsx"])
+def test_the_downloads_take_a_fixed_number_of_queries(
+    count, download, portfolio, manager_client, django_assert_max_num_queries
+):
+    portfolio(count=count)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = manager_client.get("/", {"download": download})
+    assert response.status_code == 200
+    if download == "csv":
+        assert response.content.decode().count("\n") == count + 1
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_a_kpi_detail_page_takes_a_fixed_number_of_queries(
+    count, portfolio, manager_client, django_assert_max_num_queries
+):
+    portfolio(count=count, months=120 if count == 15 else 24)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = manager_client.get("/kpis/B1/")
+    assert response.status_code == 200
+    assert "kpi-chart-data" in response.content.decode()
+
+
+@pytest.mark.parametrize("count", SIZES)
+def test_the_trend_table_takes_a_fixed_number_of_queries(
+    count, portfolio, manager_client, django_assert_max_num_queries
+):
+    portfolio(count=count)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = manager_client.get("/trend/2022-23/q1/")
+    assert response.status_code == 200
+    in_table = count - count // 10  # every tenth KPI is quarterly, outside the table
+    assert response.content.decode().count('href="/kpis/B') == in_table
