@@ -80,7 +80,7 @@ class KpiAdmin(admin.ModelAdmin[Kpi]):
     ordering = ["order", "ref"]
     inlines = [TargetInline, GoalInline, BenchmarkInline]
     fieldsets = [
-        (None, {"fields": ["ref", "description", "section", "order", "is_active"]}),
+        (None, {"fields": ["ref", "description", "short_name", "section", "order", "is_active"]}),
         (
             "How it is measured",
             {"fields": ["unit", "decimals", "polarity", "frequency", "uses_fraction"]},

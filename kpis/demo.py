@@ -64,6 +64,7 @@ class DemoKpi:
     is_headline: bool = False
     in_kpi_table: bool = True
     description: str = ""  # for KPIs outside the report's table
+    short_name: str = ""  # how the report names it inside a sentence
 
 
 P, H, L, N = Unit.PERCENT, Polarity.HIGHER, Polarity.LOWER, Polarity.NEITHER
@@ -89,6 +90,7 @@ TABLE_KPIS = [
         "Children subject to a child protection plan at "
         "the month's end, per 10,000 children and young people in the population. A context "
         "measure: neither a rise nor a fall is good in itself.",
+        short_name="rate of children on a child protection plan",
     ),
     DemoKpi(
         "3",
@@ -234,6 +236,7 @@ HEADLINE_KPIS = [
         is_headline=True,
         in_kpi_table=False,
         description="Number of children in care",
+        short_name="total number of children in care",
     ),
     DemoKpi(
         "CICR",
@@ -248,6 +251,7 @@ HEADLINE_KPIS = [
         is_headline=True,
         in_kpi_table=False,
         description="Rate of children in care per 10,000 children",
+        short_name="rate per 10,000 of children in care",
     ),
 ]
 HEADLINE_REFS = {"2"}  # table KPIs that are also headline measures
@@ -284,6 +288,7 @@ def define_kpis(*, descriptions: Mapping[str, str], first_month: dt.date) -> int
                 "frequency": spec.frequency,
                 "order": order * 10,
                 "definition": spec.definition,
+                "short_name": spec.short_name,
                 "is_headline": spec.is_headline or spec.ref in HEADLINE_REFS,
                 "in_kpi_table": spec.in_kpi_table,
             },

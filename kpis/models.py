@@ -66,6 +66,13 @@ class Kpi(models.Model):
         help_text="As the report prints it: 1, 6a, 13, A2, CH01.",
     )
     description = models.CharField(max_length=300)
+    short_name = models.CharField(
+        "name in sentences",
+        max_length=150,
+        blank=True,
+        help_text="How the KPI reads inside a sentence, e.g. “rate of children on a child "
+        "protection plan”. Blank: its description.",
+    )
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="kpis")
     unit = models.CharField(max_length=10, choices=Unit.choices)
     decimals = models.PositiveSmallIntegerField(
@@ -103,6 +110,17 @@ class Kpi(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("kpis:detail", kwargs={"ref": self.ref})
+
+    @property
+    def name_in_sentences(self) -> str:
+        """The short name, or the description with a lower-case first word (not acronyms)."""
+        if self.short_name:
+            return self.short_name
+        first = self.description.split(" ", 1)[0]
+        text = self.description.rstrip(" -.")
+        if first.isupper() or not first.isalpha():
+            return text
+        return text[:1].lower() + text[1:]
 
     def format(self, value: Decimal | None) -> str:
         return units.format_value(value, self.unit, self.decimals)
