@@ -50,11 +50,22 @@ def _direction_rank(comparison: Any) -> int:
     return DIRECTION_ORDER[comparison.direction] if comparison is not None else 5
 
 
+def revised_tag(published: Any) -> str:
+    """A figure changed after a report published it: say so, and what was published."""
+    return (
+        '<strong class="govuk-tag govuk-tag--yellow sct-tag-small sct-revised-tag">'
+        f'Revised since published<span class="govuk-visually-hidden">: {escape(published.report)} '
+        f"report showed {escape(published.shown)}</span></strong>"
+    )
+
+
 class OverviewRow:
     """A Position as the table sorts it: by meaning, not by the words' spelling."""
 
-    def __init__(self, position: Position) -> None:
+    def __init__(self, position: Position, *, published: Any = None) -> None:
         self.position = position
+        # How the latest published report printed this figure, when it has been revised since.
+        self.published = published
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.position, name)
@@ -188,6 +199,8 @@ class OverviewTable(tables.Table):  # type: ignore[misc]
                 '<strong class="govuk-tag govuk-tag--grey sct-tag-small">'
                 f"No {month_label(record.chosen)} figure</strong>"
             )
+        if record.published is not None:
+            html += revised_tag(record.published)
         return SafeString(html)
 
     def render_previous(self, record: OverviewRow) -> SafeString:

@@ -12,6 +12,7 @@ NAVIGATION = [
     ("Trend table", "kpis:trend-latest", "kpis.view_kpi"),
     ("Finance", "finance:latest", "finance.view_financeyear"),
     ("Contract", "contracts:overview", "contracts.view_contract"),
+    ("Reports", "reports:list", "reports.view_quarterreport"),
 ]
 
 

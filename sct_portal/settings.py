@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "kpis",
     "finance",
     "contracts",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +211,8 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
 PORTAL_NAME = "SCT Performance Portal"
 PORTAL_ORGANISATION = os.environ.get("PORTAL_ORGANISATION", "Sandwell Children's Trust")
+# The area the trust serves, as comparisons name it: "Sandwell rate per 10,000".
+PORTAL_AREA = os.environ.get("PORTAL_AREA", "Sandwell")
 
 # In development and tests, serve static files straight from their sources.
 WHITENOISE_USE_FINDERS = DEBUG

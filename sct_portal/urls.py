@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.http import urlencode
 
@@ -17,10 +18,17 @@ def admin_login(request: HttpRequest) -> HttpResponse:
     return redirect(f"/accounts/login/?{urlencode({'next': request.GET.get('next', '/admin/')})}")
 
 
+@login_not_required
+def favicon(request: HttpRequest) -> HttpResponse:
+    return redirect(static("images/favicon.svg"), permanent=True)
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("", include("kpis.urls")),
     path("finance/", include("finance.urls")),
     path("contracts/", include("contracts.urls")),
+    path("reports/", include("reports.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -8,14 +8,16 @@ text that is not a fixed label is escaped with `escape`.
 import datetime as dt
 from decimal import Decimal
 from html import escape
+from typing import Any
 
 from django import template
 from django.utils.safestring import SafeString
 
+from reports.revisions import revised
 from sct_portal import periods
 
 from .. import spc
-from ..dashboard import Comparison, Sparkline, TrendRow
+from ..dashboard import Comparison, Sparkline
 from ..polarity import Direction
 from ..rag import Rag
 
@@ -137,29 +139,38 @@ RAG_MARKS = {Rag.GREEN: "✓", Rag.AMBER: "!", Rag.RED: "✕"}
 
 
 @register.simple_tag
-def trend_cells(row: TrendRow) -> SafeString:
+def trend_cells(row: Any, published: dict[Any, Any] | None = None) -> SafeString:
     """A trend-table row's month cells: the figure, its RAG as fill and symbol, and the RAG
-    word for screen readers; "no data" where there is no figure. (A figure as the KPI
+    word for screen readers; "no data" where there is no figure. Takes the dashboard's rows
+    and the report's (whose cells carry `shown` and the RAG as text). (A figure as the KPI
     formats it is digits, signs and a unit: nothing to escape.)"""
     cells = []
+    ref = row.kpi.ref if hasattr(row, "kpi") else row.ref
     for cell in row.cells:
+        rag = Rag(cell.rag)
+        text = cell.text if hasattr(cell, "text") else cell.shown
+        if published and (found := revised(published, ref, cell.month, cell.value)):
+            text += (
+                '<sup class="sct-revised-mark" aria-hidden="true">R</sup>'
+                f'<span class="govuk-visually-hidden"> (revised since published: the '
+                f"{escape(found.report)} report showed {escape(found.shown)})</span>"
+            )
         if cell.value is None:
             cells.append(
                 '<td class="govuk-table__cell govuk-table__cell--numeric sct-cell">'
                 '<span aria-hidden="true">–</span>'
                 '<span class="govuk-visually-hidden">no data</span></td>'
             )
-        elif mark := RAG_MARKS.get(cell.rag):
+        elif mark := RAG_MARKS.get(rag):
             cells.append(
                 f'<td class="govuk-table__cell govuk-table__cell--numeric sct-cell '
-                f'sct-cell--{cell.rag.value}">{cell.text}'
+                f'sct-cell--{rag.value}">{text}'
                 f'<span aria-hidden="true" class="sct-cell__mark">{mark}</span>'
-                f'<span class="govuk-visually-hidden">, {cell.rag.value}</span></td>'
+                f'<span class="govuk-visually-hidden">, {rag.value}</span></td>'
             )
         else:
             cells.append(
-                '<td class="govuk-table__cell govuk-table__cell--numeric sct-cell">'
-                f"{cell.text}</td>"
+                f'<td class="govuk-table__cell govuk-table__cell--numeric sct-cell">{text}</td>'
             )
     return SafeString("".join(cells))
 

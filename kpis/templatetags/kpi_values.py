@@ -27,3 +27,9 @@ def month_name(month: object) -> str:
     import datetime as dt
 
     return periods.month_name(month) if isinstance(month, dt.date) else ""
+
+
+@register.filter
+def lookup(mapping: object, key: object) -> object:
+    """{{ revised|lookup:row.month }}: a dictionary's value for a key, or None."""
+    return mapping.get(key) if isinstance(mapping, dict) else None

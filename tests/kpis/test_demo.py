@@ -4,6 +4,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from kpis.models import Benchmark, Goal, Kpi, Observation, ObservationRevision, Target
@@ -119,6 +120,9 @@ def test_load_demo_never_overwrites_a_revised_figure():
     call_command("load_demo", verbosity=0)
     figure = Observation.objects.get(kpi__ref="1", month="2022-06-01")
     figure.value = Decimal("75.0")
+    # June 2022 is closed by the demo's published Q1 report: the lead analyst amends it.
+    figure.changed_by = User.objects.get(username="analyst")
+    figure.change_reason = "late return"
     figure.save()
     call_command("load_demo", verbosity=0)
     figure.refresh_from_db()

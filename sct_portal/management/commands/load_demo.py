@@ -10,6 +10,7 @@ from django.db import transaction
 from contracts import demo as contract_demo
 from finance import demo as finance_demo
 from kpis import demo as kpi_demo
+from reports import demo as report_demo
 from sct_portal.roles import ANALYST, MANAGER, STAFF_ROLES, VIEWER
 
 DEMO_USERS = [("analyst", ANALYST), ("manager", MANAGER), ("viewer", VIEWER)]
@@ -37,14 +38,20 @@ class Command(BaseCommand):
         for area, loader in (("Finance", finance_demo.load), ("Contract", contract_demo.load)):
             added = ", ".join(f"{name} {count}" for name, count in loader().items())
             self.stdout.write(f"{area} added: {added}.")
-        self._users(reset_passwords)
+        users = self._users(reset_passwords)
+        reports = report_demo.load(author=users["analyst"], publisher=users["manager"])
+        self.stdout.write(
+            f"Reports added: {reports['reports']} ({report_demo.QUARTER} report, published)."
+        )
 
-    def _users(self, reset_passwords: bool) -> None:
+    def _users(self, reset_passwords: bool) -> dict[str, Any]:
         User = get_user_model()
         password = os.environ.get("DEMO_PASSWORD") or secrets.token_urlsafe(12)
         created_any = False
+        users = {}
         for username, role in DEMO_USERS:
             user, created = User.objects.get_or_create(username=username)
+            users[username] = user
             if created or reset_passwords:
                 user.set_password(password)
                 created_any = True
@@ -71,3 +78,4 @@ class Command(BaseCommand):
                 "Demo users analyst, manager and viewer already exist; their password is "
                 "unchanged (use --reset-passwords to set a new one)."
             )
+        return users

@@ -1,0 +1,443 @@
+"""Data → the report object (`ReportContent`), which the page, the workbook and the charts render.
+
+A published report is never assembled again: its stored snapshot is thawed instead.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+
+from contracts.summary import ContractMatters, contract_matters
+from finance.money import format_money
+from finance.summary import FinanceSummary, finance_summary
+from kpis import dashboard
+from kpis.models import Benchmark, Goal, Kpi, Section
+from kpis.polarity import Direction, direction
+from kpis.rag import Rag
+from sct_portal import periods
+from sct_portal.periods import Quarter
+
+from . import narrative
+from .content import (
+    BenchmarkTable,
+    Cell,
+    Drafted,
+    Headline,
+    KpiRow,
+    KpiTable,
+    Line,
+    Narrative,
+    ReportContent,
+    Table,
+    YearSpan,
+)
+from .markup import render_markdown
+from .models import QuarterReport, SectionKey
+from .snapshot import thaw
+
+NOT_RECORDED = "not recorded"
+
+
+def content(report: QuarterReport) -> ReportContent:
+    """What the report shows: as published, or as the data stands for a draft."""
+    if report.snapshot is not None:
+        return thaw(ReportContent, report.snapshot)
+    return build(report)
+
+
+def build(report: QuarterReport) -> ReportContent:
+    quarter = report.period
+    kpi_table = build_kpi_table(quarter)
+    view = dashboard.overview(month=quarter.last_month, sections=list(Section.objects.all()))
+    headlines, benchmark = build_headlines(quarter, view)
+    finance = finance_summary(year=quarter.year, quarter=quarter)
+    matters = contract_matters(on=quarter.last_day)
+    sections = {section.key: section.body for section in report.sections.all()}
+    return ReportContent(
+        title=report.heading,
+        organisation=settings.PORTAL_ORGANISATION,
+        year=quarter.year.label,
+        quarter=quarter.label,
+        period=period_text(quarter),
+        status=report.status,
+        status_label=report.get_status_display(),
+        as_at=quarter.last_month,
+        published_at=report.published_at,
+        published_by=report.published_by.get_username() if report.published_by else "",
+        headlines=headlines,
+        benchmark=benchmark,
+        kpi_table=kpi_table,
+        finance_lines=finance_lines(finance, quarter),
+        finance_tables=finance_tables(finance),
+        contract_lines=contract_lines(matters),
+        contract_tables=contract_tables(matters),
+        narrative=tuple(
+            Narrative(
+                key=key,
+                heading=label,
+                markdown=sections.get(key, ""),
+                html=render_markdown(sections.get(key, ""), id_prefix=key),
+            )
+            for key, label in SectionKey.choices
+        ),
+        drafts=drafts(quarter, view, headlines, benchmark),
+    )
+
+
+def period_text(quarter: Quarter) -> str:
+    first, last = quarter.first_month, quarter.last_month
+    return f"{quarter.title} ({periods.MONTH_NAMES[first.month - 1]} to {periods.month_name(last)})"
+
+
+# ---------------------------------------------------------------------------------------
+# Key performance indicators
+
+
+def build_kpi_table(quarter: Quarter) -> KpiTable:
+    trend = dashboard.trend_table(quarter=quarter)
+    sections = dict(Section.objects.values_list("pk", "name"))
+    rows = []
+    for row in trend.rows:
+        kpi = row.kpi
+        cells = tuple(
+            Cell(month=c.month, value=c.value, shown=c.text or "no data", rag=c.rag.value)
+            for c in row.cells
+        )
+        latest = cells[-1]
+        previous_direction = row.latest.direction if row.latest else Direction.NO_DATA
+        year_before = cells[-13].value if len(cells) > 12 else None
+        year_direction = direction(year_before, latest.value, kpi.polarity)
+        target = row.target
+        rows.append(
+            KpiRow(
+                ref=kpi.ref,
+                description=kpi.description,
+                section=sections.get(kpi.section_id, ""),
+                unit=kpi.unit,
+                decimals=kpi.decimals,
+                polarity=kpi.polarity,
+                cells=cells,
+                target=Decimal(target.value) if target else None,
+                target_shown=kpi.format(target.value) if target else "no target",
+                tolerance=Decimal(target.tolerance) if target else None,
+                target_source=target.get_source_display() if target else "",
+                rag=latest.rag,
+                rag_label=Rag(latest.rag).label,
+                direction=previous_direction.value,
+                direction_label=Direction(previous_direction).label,
+                direction_year=year_direction.value,
+                direction_year_label=year_direction.label,
+            )
+        )
+    return KpiTable(
+        months=tuple(trend.months),
+        month_labels=tuple(periods.month_label(m) for m in trend.months),
+        years=tuple(YearSpan(year.label, count) for year, count in trend.years),
+        rows=tuple(rows),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Headline measures and the statistical-neighbour comparison
+
+
+def build_headlines(
+    quarter: Quarter, view: dashboard.Overview
+) -> tuple[tuple[Headline, ...], BenchmarkTable | None]:
+    month = quarter.last_month
+    kpis = [item.position.kpi for item in view.headlines]
+    figures = {
+        (o.kpi_id, o.month): Decimal(o.value)
+        for kpi in kpis
+        for o in kpi.observations.filter(month__lte=month)
+    }
+    goals = list(Goal.objects.filter(kpi__in=kpis, due__gt=month).order_by("due"))
+    benchmarks = list(
+        Benchmark.objects.filter(kpi__in=kpis, month__lte=month)
+        .select_related("kpi")
+        .order_by("-month", "comparator")
+    )
+    headlines = []
+    for item in view.headlines:
+        position = item.position
+        kpi = position.kpi
+        goal = next((g for g in goals if g.kpi_id == kpi.pk), None)
+        benchmark = next((b for b in benchmarks if b.kpi_id == kpi.pk), None)
+        if goal is not None:
+            compared = f"Target for {periods.month_name(goal.due)}: {kpi.format(goal.value)}"
+        elif benchmark is not None:
+            compared = (
+                f"{benchmark.label}, {periods.month_name(benchmark.month)}: "
+                f"{kpi.format(benchmark.value)}"
+            )
+        elif position.target is not None:
+            compared = f"Target: {kpi.format(position.target.value)}"
+        else:
+            compared = "A context measure: not judged against a target"
+        series = tuple(
+            Cell(m, figures[(kpi.pk, m)], kpi.format(figures[(kpi.pk, m)]), "")
+            for m in quarter.report_months()
+            if (kpi.pk, m) in figures
+        )
+        headlines.append(
+            Headline(
+                ref=kpi.ref,
+                label=kpi.description,
+                unit=kpi.unit,
+                decimals=kpi.decimals,
+                month=position.month,
+                value=Decimal(position.value) if position.value is not None else None,
+                shown=position.formatted if position.value is not None else "no data",
+                compared_with=compared,
+                sentence=item.sentence,
+                series=series,
+            )
+        )
+    return tuple(headlines), benchmark_table(benchmarks, figures)
+
+
+def benchmark_table(
+    benchmarks: list[Benchmark], figures: dict[tuple[int, dt.date], Decimal]
+) -> BenchmarkTable | None:
+    """The latest comparison of a headline measure, with the trust's own figure beside it."""
+    if not benchmarks:
+        return None
+    month = benchmarks[0].month
+    chosen = [b for b in benchmarks if b.month == month]
+    kpi: Kpi = chosen[0].kpi
+    own = figures.get((kpi.pk, month))
+    return BenchmarkTable(
+        ref=kpi.ref,
+        month=month,
+        month_heading=periods.month_name(month),
+        own_label=f"{settings.PORTAL_AREA} {UNIT_PHRASES.get(kpi.unit, kpi.description)}",
+        own=own,
+        own_shown=kpi.format(own),
+        comparators=tuple(
+            (b.label, kpi.format(b.value), Decimal(b.value)) for b in chosen if b.kpi_id == kpi.pk
+        ),
+        source="; ".join(sorted({b.source for b in chosen})),
+    )
+
+
+UNIT_PHRASES = {"rate": "rate per 10,000", "percent": "percentage", "count": "number"}
+
+
+# ---------------------------------------------------------------------------------------
+# Finance and contract matters
+
+
+def finance_lines(finance: FinanceSummary | None, quarter: Quarter) -> tuple[Line, ...]:
+    if finance is None:
+        return (Line("Finance", f"Nothing is recorded for {quarter.year.label}."),)
+    lines = [
+        Line(
+            "Contract sum",
+            format_money(finance.contract_sum),
+            finance.contract_sum,
+            finance.contract_sum_approval,
+        ),
+        Line(
+            "Planned surplus",
+            format_money(finance.planned_surplus, short=True),
+            finance.planned_surplus,
+        ),
+    ]
+    forecast = finance.latest_forecast
+    lines.append(
+        Line(
+            "Forecast surplus",
+            format_money(forecast.forecast_surplus, short=True) if forecast else "not recorded yet",
+            forecast.forecast_surplus if forecast else None,
+            str(forecast.quarter) if forecast else "",
+        )
+    )
+    lines.append(Line("Surplus against plan", finance.surplus_sentence))
+    for plan in finance.recovery_plans:
+        lines.append(Line(plan.title, plan.sentence))
+    if monitoring := finance.latest_monitoring:
+        lines.append(Line(f"Monitoring at {monitoring.quarter}", monitoring.sentence))
+    return tuple(lines)
+
+
+def finance_tables(finance: FinanceSummary | None) -> tuple[Table, ...]:
+    if finance is None:
+        return ()
+    tables = []
+    if monitoring := finance.latest_monitoring:
+        rows, values = [], []
+        for line in monitoring.lines:
+            variance = line.variance
+            rows.append(
+                (
+                    line.area,
+                    format_money(line.budget),
+                    format_money(line.forecast_outturn),
+                    format_money(variance.amount),
+                    variance.description,
+                )
+            )
+            values.append((None, line.budget, line.forecast_outturn, variance.amount, None))
+        tables.append(
+            Table(
+                caption=f"Budget monitoring at {monitoring.quarter}",
+                headers=("Area", "Budget", "Forecast outturn", "Variance", "In words"),
+                rows=tuple(rows),
+                numeric=(1, 2, 3),
+                values=tuple(values),
+            )
+        )
+    if finance.risks:
+        tables.append(
+            Table(
+                caption=f"Financial risks, {finance.year.label}",
+                headers=("Risk", "Status", "Score", "Value at risk", "Mitigation"),
+                rows=tuple(
+                    (
+                        f"{risk.title}: {risk.description}",
+                        risk.status_label,
+                        risk.score.description if risk.score else "not assessed",
+                        format_money(risk.value_at_risk),
+                        risk.mitigation,
+                    )
+                    for risk in finance.risks
+                ),
+                numeric=(3,),
+                values=tuple(
+                    (None, None, None, risk.value_at_risk, None) for risk in finance.risks
+                ),
+            )
+        )
+    return tuple(tables)
+
+
+def contract_lines(matters: ContractMatters) -> tuple[Line, ...]:
+    lines = [
+        Line(
+            item.name,
+            f"{item.council} and {item.provider}; started {item.start}",
+            note=item.break_clause,
+        )
+        for item in matters.contracts
+    ]
+    if inspection := matters.latest_inspection:
+        lines.append(
+            Line(
+                f"Latest inspection: {inspection.title}",
+                f"{inspection.overall_judgement}; published {inspection.published}",
+            )
+        )
+    return tuple(lines)
+
+
+def contract_tables(matters: ContractMatters) -> tuple[Table, ...]:
+    milestones = matters.overdue + matters.upcoming + matters.undated + matters.closed
+    tables = []
+    if milestones:
+        tables.append(
+            Table(
+                caption=f"Milestones, as at {matters.on:%-d %B %Y}",
+                headers=("Milestone", "Due", "Standing", "Status", "Outcome"),
+                rows=tuple(
+                    (m.title, m.due, m.timing.label, m.status, m.outcome or "–") for m in milestones
+                ),
+            )
+        )
+    if matters.inspections:
+        tables.append(
+            Table(
+                caption="Inspections",
+                headers=("Inspection", "Published", "Overall judgement"),
+                rows=tuple(
+                    (i.title, i.published, i.overall_judgement) for i in matters.inspections
+                ),
+            )
+        )
+    if actions := matters.open_actions:
+        tables.append(
+            Table(
+                caption="Open actions",
+                headers=("Action", "Owner", "Due", "Status"),
+                rows=tuple((a.description, a.owner, a.due, a.status) for a in actions),
+            )
+        )
+    return tuple(tables)
+
+
+# ---------------------------------------------------------------------------------------
+# Sentences drafted from the data
+
+
+def measure(kpi: Kpi) -> narrative.Measure:
+    return narrative.Measure(kpi.ref, kpi.name_in_sentences, kpi.unit, kpi.decimals, kpi.polarity)
+
+
+def drafts(
+    quarter: Quarter,
+    view: dashboard.Overview,
+    headlines: tuple[Headline, ...],
+    benchmark: BenchmarkTable | None,
+) -> tuple[Drafted, ...]:
+    """Sentences for the headline measures, and for KPIs that are red, show a special cause
+    or moved by more than half since the month before."""
+    found: list[Drafted] = []
+    kpis = {position.kpi.ref: position.kpi for position in view.positions}
+    year_end = quarter.year.previous.months()[-1]  # March before the quarter's year
+    for headline in headlines:
+        kpi = kpis[headline.ref]
+        points = {cell.month: cell.value for cell in headline.series if cell.value is not None}
+        if not points:
+            continue
+        latest = max(points)
+        end = narrative.Point(latest, points[latest])
+        if year_end in points and year_end != latest:
+            start = narrative.Point(year_end, points[year_end])
+            text = narrative.change_since(measure(kpi), start, end)
+            found.append(Drafted(SectionKey.CHILDREN_IN_CARE, "Headline measure", kpi.ref, text))
+        goal = next((g for g in kpi.goals.all() if g.due > latest), None)
+        if goal is not None:
+            previous = max((m for m in points if m < latest), default=None)
+            text = narrative.position_against_goal(
+                measure(kpi),
+                end,
+                narrative.Point(previous, points[previous]) if previous else None,
+                narrative.Point(goal.due, Decimal(goal.value)),
+            )
+            found.append(Drafted(SectionKey.CHILDREN_IN_CARE, "Headline measure", kpi.ref, text))
+    if benchmark is not None and benchmark.own is not None:
+        kpi = kpis[benchmark.ref]
+        for label, _, value in benchmark.comparators:
+            text = narrative.against_benchmark(
+                measure(kpi), narrative.Point(benchmark.month, benchmark.own), value, label
+            )
+            found.append(Drafted(SectionKey.CHILDREN_IN_CARE, "Benchmark", kpi.ref, text))
+    for position in view.positions:
+        kpi = position.kpi
+        if not kpi.in_kpi_table or position.value is None or position.month is None:
+            continue
+        point = narrative.Point(position.month, Decimal(position.value))
+        if position.rag == Rag.RED and position.target is not None:
+            text = narrative.missed_target(
+                measure(kpi), point, Decimal(position.target.value), position.rag.label
+            )
+            found.append(Drafted(SectionKey.KPIS, "Red against its target", kpi.ref, text))
+        spc_point = position.analysis.latest
+        if spc_point is not None and spc_point.special_cause:
+            text = narrative.special_cause(
+                measure(kpi),
+                point,
+                position.analysis.variation.kind,
+                "; ".join(spc_point.rule_labels).lower(),
+            )
+            found.append(Drafted(SectionKey.KPIS, "Special cause", kpi.ref, text))
+        earlier = position.previous
+        if (
+            earlier is not None
+            and earlier.value is not None
+            and narrative.is_large_change(Decimal(earlier.value), point.value)
+        ):
+            before = narrative.Point(earlier.month, Decimal(earlier.value))
+            text = narrative.large_change(measure(kpi), before, point)
+            found.append(Drafted(SectionKey.KPIS, "Large change", kpi.ref, text))
+    return tuple(found)
