@@ -1,5 +1,11 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.utils import timezone
+
+from sct_portal.admin_inlines import LabelledTabularInline
 
 from .models import Action, ActionPlan, Contract, Inspection, Milestone, SubJudgement
 
@@ -20,7 +26,6 @@ class MilestoneAdmin(admin.ModelAdmin[Milestone]):
     list_filter = ["kind", "status", "contract"]
     search_fields = ["title", "outcome", "note"]
     list_select_related = ["contract"]
-    autocomplete_fields = ["follows"]
     fields = [
         "contract",
         "title",
@@ -42,7 +47,7 @@ class MilestoneAdmin(admin.ModelAdmin[Milestone]):
         return obj.timing(timezone.localdate()).label
 
 
-class SubJudgementInline(admin.TabularInline[SubJudgement, Inspection]):
+class SubJudgementInline(LabelledTabularInline):
     model = SubJudgement
     extra = 0
     fields = ["area", "judgement", "order"]
@@ -69,6 +74,13 @@ class InspectionAdmin(admin.ModelAdmin[Inspection]):
         return obj.published
 
 
+# The KPIs an action serves, as labelled checkboxes: the autocomplete widget's search box
+# has no label a screen reader can announce (WCAG 2.2, 4.1.2).
+KPI_CHECKBOXES: dict[type[models.Field[Any, Any]], dict[str, Any]] = {
+    models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}
+}
+
+
 class ActionInline(admin.StackedInline[Action, ActionPlan]):
     model = Action
     extra = 0
@@ -81,7 +93,7 @@ class ActionInline(admin.StackedInline[Action, ActionPlan]):
         "outcome",
         "order",
     ]
-    autocomplete_fields = ["kpis"]
+    formfield_overrides = KPI_CHECKBOXES
 
 
 @admin.register(ActionPlan)
@@ -107,7 +119,7 @@ class ActionAdmin(admin.ModelAdmin[Action]):
     list_filter = ["status", "plan"]
     search_fields = ["description", "owner", "outcome"]
     list_select_related = ["plan"]
-    autocomplete_fields = ["kpis"]
+    formfield_overrides = KPI_CHECKBOXES
     fields = [
         "plan",
         "description",

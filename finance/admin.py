@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
+from sct_portal.admin_inlines import LabelledTabularInline
+
 from .models import (
     DeficitRecoveryPlan,
     FinanceYear,
@@ -55,7 +57,7 @@ def _shown(field: forms.Field, value: Any) -> str:
     return str(value)
 
 
-class SurplusForecastInline(admin.TabularInline[SurplusForecast, FinanceYear]):
+class SurplusForecastInline(LabelledTabularInline):
     model = SurplusForecast
     extra = 0
     fields = ["quarter", "forecast_surplus", "note"]
@@ -89,7 +91,7 @@ class FinanceYearAdmin(ValueHistoryAdmin[FinanceYear]):
         return format_money(obj.planned_surplus)
 
 
-class RepaymentInline(admin.TabularInline[Repayment, DeficitRecoveryPlan]):
+class RepaymentInline(LabelledTabularInline):
     model = Repayment
     extra = 0
     fields = ["year", "planned", "actual", "note"]

@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
 from sct_portal import periods
+from sct_portal.admin_inlines import LabelledTabularInline
 
 from . import exports, imports
 from .entry import ENTRY_PERMISSIONS, MonthlyReturnSheet, default_month, entry_months
@@ -48,23 +49,22 @@ def observations_url(**filters: Any) -> str:
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin[Section]):
     list_display = ["name", "order"]
-    list_editable = ["order"]
     search_fields = ["name"]
 
 
-class TargetInline(admin.TabularInline[Target, Kpi]):
+class TargetInline(LabelledTabularInline):
     model = Target
     extra = 0
     fields = ["value", "tolerance", "valid_from", "valid_to", "source", "source_detail"]
 
 
-class GoalInline(admin.TabularInline[Goal, Kpi]):
+class GoalInline(LabelledTabularInline):
     model = Goal
     extra = 0
     fields = ["value", "due", "source", "source_detail"]
 
 
-class BenchmarkInline(admin.TabularInline[Benchmark, Kpi]):
+class BenchmarkInline(LabelledTabularInline):
     model = Benchmark
     extra = 0
     fields = ["month", "comparator", "statistic", "group", "value", "source"]
@@ -235,7 +235,6 @@ class ObservationAdmin(admin.ModelAdmin[Observation]):
     search_fields = ["kpi__ref", "kpi__description", "note"]
     list_select_related = ["kpi", "entered_by"]
     ordering = ["-month", "kpi__order", "kpi__ref"]
-    autocomplete_fields = ["kpi"]
     readonly_fields = ["history", "period_status"]
     list_per_page = 50
     # No bulk actions, deletion included: each deletion is one decision, kept in the history.
@@ -529,7 +528,6 @@ class TargetAdmin(admin.ModelAdmin[Target]):
     list_filter = ["source", "kpi__section"]
     search_fields = ["kpi__ref", "kpi__description"]
     list_select_related = ["kpi"]
-    autocomplete_fields = ["kpi"]
 
 
 @admin.register(Goal)
@@ -538,7 +536,6 @@ class GoalAdmin(admin.ModelAdmin[Goal]):
     list_filter = ["source"]
     search_fields = ["kpi__ref", "kpi__description"]
     list_select_related = ["kpi"]
-    autocomplete_fields = ["kpi"]
 
 
 @admin.register(Benchmark)
@@ -547,7 +544,6 @@ class BenchmarkAdmin(admin.ModelAdmin[Benchmark]):
     list_filter = ["comparator", "statistic", "kpi__section"]
     search_fields = ["kpi__ref", "kpi__description", "group", "source"]
     list_select_related = ["kpi"]
-    autocomplete_fields = ["kpi"]
 
 
 @admin.register(MonthlyReturn)
