@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import transaction
 
-from kpis.demo import REPORT_NAME, SEED_REPORT
+from sct_portal.seed import check_quotes, cite
 
 from .deadlines import Precision
 from .models import (
@@ -57,22 +57,10 @@ TRUST = "Sandwell Children's Trust"
 START = dt.date(2018, 4, 1)
 
 
-def cite(*quotes: str) -> str:
-    return f"{REPORT_NAME}: " + " ".join(f"“{quote}”" for quote in quotes)
-
-
-def check_quotes(text: str) -> None:
-    """Every sentence the demo cites must be in the report, word for word."""
-    flat = " ".join(text.split())
-    for quote in QUOTES:
-        if quote not in flat:
-            raise ValueError(f"The seed report does not say: {quote!r}")
-
-
 @transaction.atomic
 def load(text: str | None = None) -> dict[str, int]:
     """Load the report's contract matters; running it again changes nothing."""
-    check_quotes(SEED_REPORT.read_text(encoding="utf-8") if text is None else text)
+    check_quotes(QUOTES, text)
     counts = {"contracts": 0, "milestones": 0, "inspections": 0, "action plans": 0, "actions": 0}
     contract, created = Contract.objects.get_or_create(
         name=CONTRACT,

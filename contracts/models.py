@@ -112,7 +112,32 @@ class MilestoneStatus(models.TextChoices):
 CLOSED_STATUSES = ("done", "cancelled")
 
 
-class Milestone(ValidatedModel):
+class HasDeadline:
+    """A milestone or an action: due on a day, in a month, or on no date yet; overdue once
+    that has passed and it is neither done nor cancelled."""
+
+    due_date: dt.date | None
+    due_precision: str
+    status: str
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    @property
+    def due(self) -> str:
+        return deadlines.describe(self.due_date, self.due_precision)
+
+    def timing(self, on: dt.date) -> Timing:
+        return deadlines.timing(
+            due=self.due_date, precision=self.due_precision, closed=self.is_closed, on=on
+        )
+
+    def is_overdue(self, on: dt.date) -> bool:
+        return self.timing(on) is Timing.OVERDUE
+
+
+class Milestone(HasDeadline, ValidatedModel):
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="milestones")
     title = models.CharField(max_length=300)
     kind = models.CharField(max_length=10, choices=MilestoneKind.choices)
@@ -142,22 +167,6 @@ class Milestone(ValidatedModel):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def is_closed(self) -> bool:
-        return self.status in CLOSED_STATUSES
-
-    @property
-    def due(self) -> str:
-        return deadlines.describe(self.due_date, self.due_precision)
-
-    def timing(self, on: dt.date) -> Timing:
-        return deadlines.timing(
-            due=self.due_date, precision=self.due_precision, closed=self.is_closed, on=on
-        )
-
-    def is_overdue(self, on: dt.date) -> bool:
-        return self.timing(on) is Timing.OVERDUE
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -371,7 +380,7 @@ class ActionQuerySet(models.QuerySet["Action"]):
         return self.exclude(status__in=CLOSED_STATUSES)
 
 
-class Action(ValidatedModel):
+class Action(HasDeadline, ValidatedModel):
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="actions")
     description = models.TextField()
     owner = models.CharField(max_length=200)
@@ -401,22 +410,6 @@ class Action(ValidatedModel):
     def __str__(self) -> str:
         text = self.description
         return text if len(text) <= 80 else text[:77] + "…"
-
-    @property
-    def is_closed(self) -> bool:
-        return self.status in CLOSED_STATUSES
-
-    @property
-    def due(self) -> str:
-        return deadlines.describe(self.due_date, self.due_precision)
-
-    def timing(self, on: dt.date) -> Timing:
-        return deadlines.timing(
-            due=self.due_date, precision=self.due_precision, closed=self.is_closed, on=on
-        )
-
-    def is_overdue(self, on: dt.date) -> bool:
-        return self.timing(on) is Timing.OVERDUE
 
     def clean(self) -> None:
         if self.due_date:

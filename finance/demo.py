@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from kpis.demo import REPORT_NAME, SEED_REPORT
+from sct_portal.seed import check_quotes, cite
 
 from .models import DeficitRecoveryPlan, FinanceYear, FinancialRisk, Repayment, RiskStatus
 
@@ -47,22 +47,10 @@ PLANNED_SURPLUS = Decimal("1900000.00")  # "a surplus of £1.9m in 2022/23"
 OWNER = "Sandwell Children's Trust"
 
 
-def cite(*quotes: str) -> str:
-    return f"{REPORT_NAME}: " + " ".join(f"“{quote}”" for quote in quotes)
-
-
-def check_quotes(text: str) -> None:
-    """Every sentence the demo cites must be in the report, word for word."""
-    flat = " ".join(text.split())
-    for quote in QUOTES:
-        if quote not in flat:
-            raise ValueError(f"The seed report does not say: {quote!r}")
-
-
 @transaction.atomic
 def load(text: str | None = None) -> dict[str, int]:
     """Load the report's finance facts; running it again changes nothing."""
-    check_quotes(SEED_REPORT.read_text(encoding="utf-8") if text is None else text)
+    check_quotes(QUOTES, text)
     counts = {"financial years": 0, "recovery plans": 0, "repayments": 0, "risks": 0}
     year, created = FinanceYear.objects.get_or_create(
         start_year=YEAR,

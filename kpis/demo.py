@@ -10,11 +10,11 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 from django.db import transaction
 
 from sct_portal import periods
+from sct_portal.seed import REPORT_NAME, SEED_REPORT
 
 from . import imports
 from .models import (
@@ -31,14 +31,6 @@ from .models import (
 )
 from .polarity import Polarity
 from .units import Unit
-
-SEED_REPORT = (
-    Path(__file__).resolve().parent.parent
-    / "sct_portal"
-    / "seed"
-    / ("sandwell-q1-2022-performance-report.txt")
-)
-REPORT_NAME = "Sandwell Children's Trust Quarter 1 Performance Report 2022/23"
 
 SECTIONS = [
     "Front door and assessment",

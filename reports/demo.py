@@ -4,8 +4,8 @@ from typing import Any
 
 from django.db import transaction
 
-from kpis.demo import SEED_REPORT
 from sct_portal.periods import FinancialYear, Quarter
+from sct_portal.seed import SEED_REPORT
 
 from . import workflow
 from .models import QuarterReport, SectionKey

@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from contracts import demo
 from contracts.models import Action, ActionPlan, Contract, Inspection, Milestone, SubJudgement
+from sct_portal.seed import check_quotes
 from tests.conftest import SEED_REPORT
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +85,7 @@ def test_the_demo_holds_the_reports_contract_facts(demo_contracts):
 
 
 def test_every_sentence_the_demo_cites_is_in_the_report():
-    demo.check_quotes(SEED_REPORT.read_text(encoding="utf-8"))
+    check_quotes(demo.QUOTES, SEED_REPORT.read_text(encoding="utf-8"))
     demo.load()
     notes = " ".join(
         list(Contract.objects.values_list("source", flat=True))

@@ -14,6 +14,7 @@ from finance.models import (
     Repayment,
     SurplusForecast,
 )
+from sct_portal.seed import check_quotes
 from tests.conftest import SEED_REPORT
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +123,7 @@ def test_the_demo_gives_no_money_amount_the_report_does_not():
 
 
 def test_every_sentence_the_demo_cites_is_in_the_report_and_is_cited():
-    demo.check_quotes(SEED_REPORT.read_text(encoding="utf-8"))
+    check_quotes(demo.QUOTES, SEED_REPORT.read_text(encoding="utf-8"))
     demo.load()
     sources = " ".join(
         list(FinanceYear.objects.values_list("source", flat=True))
