@@ -15,6 +15,12 @@ SEED_REPORT = (
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(autouse=True)
+def quick_password_hashing(settings):
+    """Tests create users by the dozen; the production hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_user(username: str, role: str | None, *, staff: bool) -> User:
     user = User.objects.create_user(username, password=PASSWORD, is_staff=staff)
     if role:

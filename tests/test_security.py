@@ -124,3 +124,10 @@ def test_without_a_secret_key_production_settings_refuse_to_start():
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_signing_out_lands_on_the_sign_in_page_saying_so(manager_client, demo_kpis):
+    response = manager_client.post(reverse("logout"), follow=True)
+    assert response.request["PATH_INFO"] == reverse("login")
+    assert b"You have signed out." in response.content
+    assert manager_client.get("/").status_code == 302

@@ -15,12 +15,6 @@ from tests.conftest import SEED_REPORT
 SEED_NAME = "sandwell-q1-2022-performance-report.tsv"
 
 
-@pytest.fixture(autouse=True)
-def quick_password_hashing(settings):
-    """Tests create users by the dozen; the production hasher is slow on purpose."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def kpi_definitions(db) -> dict[str, Kpi]:
     """The seed report's KPIs (definitions only: no figures)."""
