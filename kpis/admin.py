@@ -46,6 +46,20 @@ def observations_url(**filters: Any) -> str:
     return f"{url}?{urlencode(filters)}" if filters else url
 
 
+class ReadOnly:
+    """Admin records that are written by the portal's own pages, never edited as records here:
+    a figure's history, the monthly return, an imported file."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin[Section]):
     list_display = ["name", "order"]
@@ -448,7 +462,7 @@ class ExportForm(forms.Form):
 
 
 @admin.register(ObservationRevision)
-class ObservationRevisionAdmin(admin.ModelAdmin[ObservationRevision]):
+class ObservationRevisionAdmin(ReadOnly, admin.ModelAdmin[ObservationRevision]):
     """Every change to every figure; read-only."""
 
     list_display = [
@@ -488,15 +502,6 @@ class ObservationRevisionAdmin(admin.ModelAdmin[ObservationRevision]):
     @admin.display(description="Period", ordering="closed_period")
     def closed(self, obj: ObservationRevision) -> str:
         return "Closed month" if obj.closed_period else "Open"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ClosedMonth)
@@ -547,7 +552,7 @@ class BenchmarkAdmin(admin.ModelAdmin[Benchmark]):
 
 
 @admin.register(MonthlyReturn)
-class MonthlyReturnAdmin(admin.ModelAdmin[MonthlyReturn]):
+class MonthlyReturnAdmin(ReadOnly, admin.ModelAdmin[MonthlyReturn]):
     """The monthly return page, listed under KPIs; it has no list or objects of its own."""
 
     def get_urls(self) -> list[URLPattern]:
@@ -559,15 +564,6 @@ class MonthlyReturnAdmin(admin.ModelAdmin[MonthlyReturn]):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return can_enter_figures(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def return_view(self, request: HttpRequest) -> HttpResponse:
         if not can_enter_figures(request):
@@ -701,7 +697,7 @@ class CommitForm(forms.Form):
 
 
 @admin.register(ImportedFile)
-class ImportedFileAdmin(admin.ModelAdmin[ImportedFile]):
+class ImportedFileAdmin(ReadOnly, admin.ModelAdmin[ImportedFile]):
     """Spreadsheet imports: upload, preview, import; the list is the record of them."""
 
     list_display = ["name", "uploaded_by", "uploaded_at", "status", "summary"]
@@ -721,12 +717,6 @@ class ImportedFileAdmin(admin.ModelAdmin[ImportedFile]):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return can_enter_figures(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description="Status", ordering="committed_at")
     def status(self, obj: ImportedFile) -> str:
