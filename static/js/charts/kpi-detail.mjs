@@ -34,6 +34,20 @@ function flat(labels, value) {
   return labels.map(() => value);
 }
 
+// The SPC mean and process limits: grey, dashed, drawn behind the figures.
+function processLine(label, data, dash) {
+  return {
+    label,
+    data,
+    borderColor: COLOURS.limit,
+    borderDash: dash,
+    borderWidth: 1.5,
+    pointRadius: 0,
+    pointStyle: "line",
+    order: 2,
+  };
+}
+
 function draw(canvas, data) {
   const format = formatter(data.unit, data.decimals);
   const kinds = data.special;
@@ -54,36 +68,9 @@ function draw(canvas, data) {
   if (data.mean !== null) {
     const limits = data.trial ? " (trial)" : "";
     datasets.push(
-      {
-        label: `SPC mean${limits}`,
-        data: flat(data.labels, data.mean),
-        borderColor: COLOURS.limit,
-        borderDash: [8, 4],
-        borderWidth: 1.5,
-        pointRadius: 0,
-        pointStyle: "line",
-        order: 2,
-      },
-      {
-        label: `Upper process limit${limits}`,
-        data: flat(data.labels, data.upper),
-        borderColor: COLOURS.limit,
-        borderDash: [3, 3],
-        borderWidth: 1.5,
-        pointRadius: 0,
-        pointStyle: "line",
-        order: 2,
-      },
-      {
-        label: `Lower process limit${limits}`,
-        data: flat(data.labels, data.lower),
-        borderColor: COLOURS.limit,
-        borderDash: [3, 3],
-        borderWidth: 1.5,
-        pointRadius: 0,
-        pointStyle: "line",
-        order: 2,
-      },
+      processLine(`SPC mean${limits}`, flat(data.labels, data.mean), [8, 4]),
+      processLine(`Upper process limit${limits}`, flat(data.labels, data.upper), [3, 3]),
+      processLine(`Lower process limit${limits}`, flat(data.labels, data.lower), [3, 3]),
     );
   }
   if (data.targets.some((value) => value !== null)) {
