@@ -131,3 +131,10 @@ def test_signing_out_lands_on_the_sign_in_page_saying_so(manager_client, demo_kp
     assert response.request["PATH_INFO"] == reverse("login")
     assert b"You have signed out." in response.content
     assert manager_client.get("/").status_code == 302
+
+
+def test_a_wrong_password_is_summarised_with_a_link_to_the_user_name(client, manager):
+    response = client.post(reverse("login"), {"username": "manager", "password": "wrong"})
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert '<a href="#id_username">Please enter a correct username and password.' in page
