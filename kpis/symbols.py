@@ -27,7 +27,7 @@ MEANINGS: dict[str, str] = {
 ALIASES: dict[str, str] = {
     ":": "x",
     "-": "x",
-    "–": "x",  # noqa: RUF001 (an en dash, as Word turns a hyphen)
+    "–": "x",  # an en dash, as Word turns a hyphen
     "..": "x",
     "na": "n/a",
     "n.a.": "n/a",
