@@ -1,9 +1,9 @@
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from . import models
 from .roles import ROLES
 
 # The portal's sections: (label, URL name, permission needed to see it).
@@ -18,17 +18,23 @@ NAVIGATION = [
 
 def portal(request: HttpRequest) -> dict[str, Any]:
     user = request.user
+    organisation = models.current()
+    unused = {
+        "finance:latest": not organisation.uses_finance,
+        "contracts:overview": not organisation.uses_contract,
+    }
     navigation = []
     if user.is_authenticated:
         for text, name, permission in NAVIGATION:
-            if user.has_perm(permission):
+            if user.has_perm(permission) and not unused.get(name):
                 href = reverse(name)
                 navigation.append(
                     {"text": text, "href": href, "current": _is_current(request.path, href)}
                 )
     return {
-        "portal_name": settings.PORTAL_NAME,
-        "portal_organisation": settings.PORTAL_ORGANISATION,
+        "organisation": organisation,
+        "portal_name": organisation.portal_name,
+        "portal_organisation": organisation.name,
         "navigation": navigation,
         "user_role": _role(user),
     }

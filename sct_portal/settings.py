@@ -209,10 +209,20 @@ LOGGING = {
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
-PORTAL_NAME = "SCT Performance Portal"
+# The organisation the portal serves: defaults until an administrator records it in the admin
+# (Portal › Organisation; sct_portal.models.Organisation).
+PORTAL_NAME = os.environ.get("PORTAL_NAME", "SCT Performance Portal")
 PORTAL_ORGANISATION = os.environ.get("PORTAL_ORGANISATION", "Sandwell Children's Trust")
-# The area the trust serves, as comparisons name it: "Sandwell rate per 10,000".
+PORTAL_ORGANISATION_KIND = os.environ.get("PORTAL_ORGANISATION_KIND", "trust")
+if PORTAL_ORGANISATION_KIND not in {"trust", "council", "partnership"}:
+    raise ImproperlyConfigured(
+        f"PORTAL_ORGANISATION_KIND must be trust, council or partnership, not "
+        f"{PORTAL_ORGANISATION_KIND!r}"
+    )
+# The area it serves, as comparisons name it: "Sandwell rate per 10,000".
 PORTAL_AREA = os.environ.get("PORTAL_AREA", "Sandwell")
+# The area's DfE local authority code (old, three digits), for the published benchmarks.
+PORTAL_LA_CODE = os.environ.get("PORTAL_LA_CODE", "333")
 
 # In development and tests, serve static files straight from their sources.
 WHITENOISE_USE_FINDERS = DEBUG
