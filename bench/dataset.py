@@ -1,26 +1,22 @@
 """A large, realistic portfolio of KPIs for speed tests: many KPIs × many months.
 
-Made-up figures, written in bulk for speed: the portal's own code writes figures one at a
-time through Observation.save(), which checks each and records it, and refuses bulk
-writes. Here the figures are made, not entered, so they are written with the plain
-QuerySet.bulk_create, each with the history rows that save() would have kept (created,
-and changed for the few marked as revised). Deterministic for a given seed.
+Made-up figures, written as analysts' figures are: through the one write path
+(kpis.figures.record_figures), in one batch with their history, then a few revised in a
+second batch (version 2, with a reason). Deterministic for a given seed.
 """
 
 import datetime as dt
 import random
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.contrib.auth.models import Group, User
 
+from kpis import figures
 from kpis.models import (
     Benchmark,
     Frequency,
     Goal,
     Kpi,
-    Observation,
-    ObservationRevision,
-    RevisionAction,
     Section,
     Target,
     TargetSource,
@@ -44,7 +40,8 @@ def build(
     ]
     first = periods.add_months(last, -(months - 1))
     made = Kpi.objects.bulk_create([_kpi(number, rng, sections) for number in range(1, kpis + 1)])
-    observations: list[Observation] = []
+    entries: list[figures.Entry] = []
+    revised: list[figures.Entry] = []
     targets: list[Target] = []
     for kpi in made:
         level = Decimal(rng.randint(40, 90))
@@ -52,17 +49,12 @@ def build(
             if not kpi.is_due_in(month) or rng.random() < 0.02:  # a few gaps: no data
                 continue
             level = _step(kpi, level, rng)
-            observations.append(
-                Observation(
-                    kpi=kpi,
-                    month=month,
-                    value=level,
-                    numerator=None,
-                    denominator=None,
-                    note="Late return." if rng.random() < 0.03 else "",
-                    version=2 if rng.random() < 0.05 else 1,
-                )
-            )
+            note = "Late return." if rng.random() < 0.03 else ""
+            entry = figures.Entry(kpi=kpi, month=month, value=level, note=note, confirmed=True)
+            if rng.random() < 0.05 and level >= 1:  # entered one lower, then revised
+                revised.append(entry)
+                entry = figures.Entry(kpi=kpi, month=month, value=level - 1, confirmed=True)
+            entries.append(entry)
         if kpi.polarity != Polarity.NEITHER and rng.random() < 0.9:
             value = Decimal(rng.randint(50, 80))
             change = periods.FinancialYear.of(last).first_day
@@ -85,8 +77,13 @@ def build(
                     source=TargetSource.ILLUSTRATIVE,
                 )
             )
-    QuerySet[Observation](Observation).bulk_create(observations, batch_size=5000)
-    ObservationRevision.objects.bulk_create(_history(observations), batch_size=5000)
+    by = writer()
+    figures.record_figures(
+        entries=entries, by=by, source=figures.Source.COMMAND, reason="Bench data"
+    )
+    figures.record_figures(
+        entries=revised, by=by, source=figures.Source.COMMAND, reason="Revised return."
+    )
     Target.objects.bulk_create(targets)
     headline = [kpi for kpi in made if kpi.is_headline]
     Goal.objects.bulk_create(
@@ -107,34 +104,14 @@ def build(
     return made
 
 
-def _history(observations: list[Observation]) -> list[ObservationRevision]:
-    found = []
-    for figure in observations:
-        found.append(
-            ObservationRevision(
-                kpi_id=figure.kpi_id,
-                month=figure.month,
-                action=RevisionAction.CREATED,
-                new_value=figure.value if figure.version == 1 else figure.value + 1,
-                version=1,
-                source="bench data",
-            )
-        )
-        if figure.version == 2:
-            found.append(
-                ObservationRevision(
-                    kpi_id=figure.kpi_id,
-                    month=figure.month,
-                    action=RevisionAction.CHANGED,
-                    old_value=figure.value + 1,
-                    new_value=figure.value,
-                    new_note=figure.note,
-                    version=2,
-                    source="bench data",
-                    reason="Revised return.",
-                )
-            )
-    return found
+def writer() -> User:
+    """The analyst the made-up figures are recorded under."""
+    user, created = User.objects.get_or_create(username="bench-data")
+    if created:
+        user.set_unusable_password()
+        user.save()
+        user.groups.add(Group.objects.get(name="Analyst"))
+    return User.objects.get(pk=user.pk)  # fresh: permissions are cached per instance
 
 
 def _kpi(number: int, rng: random.Random, sections: list[Section]) -> Kpi:

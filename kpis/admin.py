@@ -1,12 +1,13 @@
 import datetime as dt
 import hashlib
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -16,7 +17,7 @@ from django.utils.http import urlencode
 from sct_portal import periods
 from sct_portal.admin_inlines import LabelledTabularInline
 
-from . import exports, imports
+from . import exports, figures, imports, symbols
 from .entry import ENTRY_PERMISSIONS, MonthlyReturnSheet, default_month, entry_months
 from .models import (
     Benchmark,
@@ -205,24 +206,134 @@ def _short(text: str, length: int = 70) -> str:
 
 
 class ObservationForm(forms.ModelForm[Observation]):
+    """A figure in the admin, written through the one write path (kpis.figures): the same
+    checks as the return and the import, and a lost update refused with both versions."""
+
+    figure = forms.CharField(
+        label="Value",
+        max_length=40,
+        required=False,
+        help_text="A number as the KPI is kept (74.9 for 74.9%), or a symbol: "
+        f"{symbols.accepted()}.",
+    )
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
     change_reason = forms.CharField(
         label="Reason for the change",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Kept in the figure's history. Needed in a closed month.",
     )
+    confirm = forms.BooleanField(
+        label="I have checked this figure",
+        required=False,
+        help_text="Asked when a figure looks unusual for the KPI.",
+    )
     user: Any = None  # set by ObservationAdmin.get_form
 
     class Meta:
         model = Observation
-        fields = ["kpi", "month", "value", "numerator", "denominator", "note"]
+        fields = ["kpi", "month", "numerator", "denominator", "note"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        stored = self.instance if self.instance.pk else None
+        if stored is not None:
+            self.fields["figure"].initial = entry_as_typed(stored)
+            self.fields["seen_version"].initial = stored.version
+        self.change: figures.Change | None = None
+
+    def clean_figure(self) -> Decimal | str | None:
+        text = self.cleaned_data.get("figure") or ""
+        if not text.strip():
+            return None
+        try:
+            return imports.parse_value(text)
+        except ValueError as error:
+            raise forms.ValidationError(f"{error}.") from None
+
+    def entry(self) -> figures.Entry | None:
+        data = self.cleaned_data
+        kpi = self.instance.kpi if self.instance.pk else data.get("kpi")
+        month = self.instance.month if self.instance.pk else data.get("month")
+        if kpi is None or month is None:
+            return None
+        version = data.get("seen_version")
+        return figures.Entry(
+            kpi=kpi,
+            month=month,
+            value=data.get("figure"),
+            numerator=data.get("numerator"),
+            denominator=data.get("denominator"),
+            note=data.get("note") or "",
+            version=version if self.instance.pk else 0,
+            confirmed=bool(data.get("confirm")),
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or self.cleaned_data
-        # The model checks a closed month against who changes it and why (see _post_clean).
-        self.instance.changed_by = self.user
-        self.instance.change_reason = (data.get("change_reason") or "").strip()
+        figure = data.get("figure")
+        # The row the model's own checks see (its constraints need a figure or symbol).
+        self.instance.value = figure if isinstance(figure, Decimal) else None
+        self.instance.symbol = figure if isinstance(figure, str) else ""
+        entry = self.entry()
+        if entry is None or self.errors:
+            return data
+        reason = (data.get("change_reason") or "").strip()
+        checked = figures.check([entry], by=self.user, reason=reason)
+        for problem in checked.problems:
+            name = {"value": "figure", "stated": None}.get(problem.field or "", problem.field)
+            if problem.code == figures.Code.CLOSED_REASON:
+                name = "change_reason"
+            if problem.code == figures.Code.CONFLICT:
+                self.add_error(None, self._conflict(checked.changes[0], entry))
+                continue
+            self.add_error(name if name in self.fields else None, problem.message)
+        change = checked.changes[0]
+        if change.warnings and not entry.confirmed and not checked.problems:
+            self.add_error(
+                "confirm",
+                f"{entry.where}: check this figure — {'; '.join(change.warnings)} — then tick "
+                "“I have checked this figure”.",
+            )
+        self.change = change
         return data
+
+    def _conflict(self, change: figures.Change, entry: figures.Entry) -> str:
+        """Both versions, and what saving again would do; the form is shown again at the
+        version now stored, so that a second save is a decision, never an accident."""
+        theirs = change.stored
+        mine = entry.kpi.format_figure(
+            entry.value if not isinstance(entry.value, figures.Unchanged) else None
+        )
+        if theirs is None:
+            return (
+                f"{entry.where}: someone else deleted this figure after you opened it; yours "
+                f"({mine}) was not saved."
+            )
+        latest = (
+            ObservationRevision.objects.filter(kpi=theirs.kpi_id, month=theirs.month)
+            .order_by("-id")
+            .first()
+        )
+        when = timezone.localtime(latest.changed_at) if latest else None
+        who = f" by {latest.changed_by_name} at {when:%H:%M on %d %b %Y}" if latest else ""
+        data = QueryDict(mutable=True)
+        data.update(self.data)
+        data["seen_version"] = str(theirs.version)
+        self.data = data
+        return (
+            f"{entry.where}: someone else changed this figure after you opened it{who}. "
+            f"Theirs: {theirs.formatted} (version {theirs.version}). Yours: {mine}, not saved. "
+            "Reload the page to keep theirs, or save again to replace it with yours."
+        )
+
+
+def entry_as_typed(observation: Observation) -> str:
+    if observation.value is not None:
+        return (
+            f"{Decimal(observation.value).quantize(Decimal(1).scaleb(-observation.kpi.decimals)):f}"
+        )
+    return observation.symbol
 
 
 @admin.register(Observation)
@@ -273,8 +384,8 @@ class ObservationAdmin(admin.ModelAdmin[Observation]):
         return type(form.__name__, (form,), {"user": request.user})
 
     def get_fields(self, request: HttpRequest, obj: Observation | None = None) -> Any:
-        fields = ["kpi", "month", "value", "numerator", "denominator", "note", "change_reason"]
-        return fields + (["period_status", "history"] if obj else [])
+        fields = ["kpi", "month", "figure", "numerator", "denominator", "note", "change_reason"]
+        return fields + ["confirm", "seen_version"] + (["period_status", "history"] if obj else [])
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # Once entered, a figure belongs to its KPI and month; only its value changes.
@@ -317,6 +428,8 @@ class ObservationAdmin(admin.ModelAdmin[Observation]):
 
     @admin.display(description="Value", ordering="value")
     def formatted_value(self, obj: Observation) -> str:
+        if obj.symbol:
+            return f"{obj.symbol} ({symbols.meaning(obj.symbol)})"
         return obj.formatted
 
     @admin.display(description="Fraction")
@@ -366,7 +479,7 @@ class ObservationAdmin(admin.ModelAdmin[Observation]):
                 (
                     (
                         timezone.localtime(r.changed_at).strftime("%d %b %Y %H:%M"),
-                        r.changed_by or "system",
+                        r.changed_by_name or r.changed_by,
                         r.summary,
                         r.source,
                         " · in a closed month" if r.closed_period else "",
@@ -379,17 +492,35 @@ class ObservationAdmin(admin.ModelAdmin[Observation]):
         )
 
     def save_model(self, request: HttpRequest, obj: Observation, form: Any, change: bool) -> None:
-        obj.changed_by = request.user
-        obj.change_source = "admin"
-        obj.change_reason = form.cleaned_data.get("change_reason", "")
-        if not change:
-            obj.entered_by = request.user  # type: ignore[assignment]
-        obj.save()
+        entry = form.entry()
+        recorded = figures.record_figures(
+            entries=[entry],
+            by=request.user,
+            source=figures.Source.ADMIN,
+            reason=(form.cleaned_data.get("change_reason") or "").strip(),
+        )
+        saved = Observation.objects.get(kpi=entry.kpi, month=recorded.changes[0].month)
+        obj.pk, obj.version = saved.pk, saved.version  # the admin's message and redirect use it
 
     def delete_model(self, request: HttpRequest, obj: Observation) -> None:
-        obj.changed_by = request.user
-        obj.change_source = "admin"
-        obj.delete()
+        figures.delete_figure(
+            kpi=obj.kpi,
+            month=obj.month,
+            by=request.user,
+            source=figures.Source.ADMIN,
+            reason="Deleted in the admin",
+            version=obj.version,
+        )
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Observation]) -> None:
+        for observation in queryset:
+            self.delete_model(request, observation)
+
+    def save_form(self, request: HttpRequest, form: Any, change: bool) -> Any:
+        return form.instance  # written by save_model through the write path
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        pass  # a figure has no related records to save
 
     def export_view(self, request: HttpRequest) -> HttpResponse:
         if not request.user.has_perm("kpis.view_observation"):
@@ -680,9 +811,18 @@ class CommitForm(forms.Form):
         help_text="Kept in the history of every figure the file changes, with the file's name.",
     )
 
-    def __init__(self, *args: Any, closed: list[dt.date], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, closed: list[dt.date], to_check: int = 0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.closed = closed
+        if to_check:
+            self.fields["confirm"] = forms.BooleanField(
+                label=f"I have checked the {to_check} figure{'s' if to_check != 1 else ''} "
+                "listed under “Figures to check”",
+                error_messages={
+                    "required": f"Check the {to_check} figure{'s' if to_check != 1 else ''} "
+                    "listed under “Figures to check” and tick the box, or correct the file."
+                },
+            )
         self.fields["reason"].widget.attrs["aria-describedby"] = "reason-help"
         if closed:
             labels = ", ".join(periods.month_label(m) for m in closed)
@@ -777,7 +917,7 @@ class ImportedFileAdmin(ReadOnly, admin.ModelAdmin[ImportedFile]):
         closed = sorted(plan.closed)
         mine = imported.uploaded_by_id == request.user.pk
         if request.method == "POST" and mine:
-            form = CommitForm(request.POST, closed=closed)
+            form = CommitForm(request.POST, closed=closed, to_check=len(plan.warnings))
             if form.is_valid():
                 if form.cleaned_data["fingerprint"] != plan.fingerprint():
                     messages.warning(
@@ -792,11 +932,17 @@ class ImportedFileAdmin(ReadOnly, admin.ModelAdmin[ImportedFile]):
                             "reason": form.cleaned_data["reason"],
                         },
                         closed=closed,
+                        to_check=len(plan.warnings),
                     )
                     return self._render_preview(request, imported, plan=plan, form=form)
                 reason = form.cleaned_data["reason"].strip()
                 try:
-                    written = imports.commit(plan=plan, by=request.user, reason=reason)
+                    written = imports.commit(
+                        plan=plan,
+                        by=request.user,
+                        reason=reason,
+                        confirmed=bool(form.cleaned_data.get("confirm")),
+                    )
                 except imports.ImportRefused as refused:
                     for problem in refused.problems:
                         messages.error(request, f"Nothing was imported. {problem}")
@@ -818,6 +964,7 @@ class ImportedFileAdmin(ReadOnly, admin.ModelAdmin[ImportedFile]):
             form = CommitForm(
                 initial={"fingerprint": plan.fingerprint(), "reason": imported.reason},
                 closed=closed,
+                to_check=len(plan.warnings),
             )
         return self._render_preview(request, imported, plan=plan, form=form if mine else None)
 

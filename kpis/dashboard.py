@@ -336,7 +336,9 @@ def with_figures(
 
     def joined(*conditions: Q) -> Subquery:
         return Subquery(
-            Observation.objects.filter(*conditions, kpi=OuterRef("pk"), month__lte=upto)
+            Observation.objects.filter(
+                *conditions, kpi=OuterRef("pk"), month__lte=upto, value__isnull=False
+            )
             .order_by()
             .values("kpi")
             .annotate(joined=StringAgg(entry, delimiter=Value(";")))
@@ -353,7 +355,9 @@ def with_figures(
     if baseline:
         # The month of the KPI's BASELINE-th figure: its first figures are those up to it.
         nth = (
-            Observation.objects.filter(kpi=OuterRef(OuterRef("pk")), month__lte=upto)
+            Observation.objects.filter(
+                kpi=OuterRef(OuterRef("pk")), month__lte=upto, value__isnull=False
+            )
             .order_by("month")
             .values("month")[spc.BASELINE - 1 : spc.BASELINE]
         )
@@ -564,7 +568,7 @@ def history(kpi: Kpi) -> History:
     targets = list(kpi.targets.order_by("valid_from"))
     goals = list(kpi.goals.order_by("due"))
     benchmarks = list(kpi.benchmarks.order_by("month", "comparator"))
-    figures = {month: Decimal(o.value) for month, o in observations.items()}
+    figures = {month: Decimal(o.value) for month, o in observations.items() if o.value is not None}
     months = axis(kpi, list(observations))
     item = position(kpi, figures, at=months[-1] if months else dt.date.min, targets=targets)
     points = item.analysis.points

@@ -10,13 +10,16 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from sct_portal import periods
+from sct_portal.roles import ANALYST
 from sct_portal.seed import REPORT_NAME, SEED_REPORT
 
-from . import imports
+from . import figures, imports
 from .models import (
     Benchmark,
     Comparator,
@@ -299,6 +302,22 @@ def define_kpis(*, descriptions: Mapping[str, str], first_month: dt.date) -> int
     return added
 
 
+LOADER = "demo-data"  # the user the demo's figures are recorded under
+
+
+def loader() -> Any:
+    """The user who records the demo's figures: an analyst that cannot sign in (no usable
+    password), so the history names who loaded them."""
+    user, created = User.objects.get_or_create(
+        username=LOADER, defaults={"first_name": "Demo data", "last_name": "(seed report)"}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save()
+        user.groups.add(Group.objects.get(name=ANALYST))
+    return user
+
+
 @transaction.atomic
 def load(text: str | None = None) -> dict[str, int]:
     """Load the seed report's KPIs and figures; running it again changes nothing.
@@ -317,21 +336,27 @@ def load(text: str | None = None) -> dict[str, int]:
     # Never overwrite a figure: an analyst may have revised it.
     existing = set(Observation.objects.values_list("kpi__ref", "month"))
     reading.figures = [f for f in reading.figures if (f.ref, f.month) not in existing]
-    plan = imports.plan(reading, by=None)
+    by = loader()
+    plan = imports.plan(reading, by=by)
     if plan.problems:
         raise ValueError(f"The seed report's figures do not fit the KPIs: {plan.problems}")
-    written = imports.commit(plan=plan, by=None, reason=REPORT_NAME, source="demo data")
+    # The report's own figures: its unusual months (KPI 5's 258) are as published.
+    written = imports.commit(
+        plan=plan, by=by, reason=REPORT_NAME, source=figures.Source.DEMO, confirmed=True
+    )
     counts["observations"] += len(written)
     kpis = {kpi.ref: kpi for kpi in Kpi.objects.all()}
-    for ref, label, printed in HEADLINE_FIGURES:
-        month = periods.parse_month(label)
-        if (ref, month) in existing:
-            continue
-        observation = Observation(kpi=kpis[ref], month=month, value=Decimal(printed))
-        observation.change_source = "demo data"
-        observation.change_reason = f"Loaded from {REPORT_NAME}"
-        observation.save()
-        counts["observations"] += 1
+    headline = [
+        figures.Entry(
+            kpi=kpis[ref], month=periods.parse_month(label), value=Decimal(printed), confirmed=True
+        )
+        for ref, label, printed in HEADLINE_FIGURES
+        if (ref, periods.parse_month(label)) not in existing
+    ]
+    recorded = figures.record_figures(
+        entries=headline, by=by, source=figures.Source.DEMO, reason=f"Loaded from {REPORT_NAME}"
+    )
+    counts["observations"] += len(recorded.written)
     goal_ref, goal_due, goal_value = GOAL
     Goal.objects.get_or_create(
         kpi=kpis[goal_ref],

@@ -1,94 +1,36 @@
 """The monthly return: one form with every figure due in a month.
 
-Each row is checked as the data model checks a figure, with the message naming the KPI;
-unusual values are warnings the analyst confirms; the whole return is saved in one
-transaction. Each row carries the version of the figure the analyst saw: if another
-analyst changed it meanwhile, nothing is saved, and the analyst decides per figure whether
-to keep the other analyst's value or use their own.
+Each row becomes an entry for the one write path (kpis.figures), which checks it as every
+figure is checked — its unit, the closed month, the version the analyst saw, plausibility —
+with the message naming the KPI; unusual values are warnings the analyst confirms; the whole
+return is saved in one transaction. A field a row does not show (the numerator and
+denominator of a KPI that does not record them) is left as it is. If another analyst changed
+a figure meanwhile, nothing is saved, and the analyst decides per figure whether to keep the
+other analyst's value or use their own.
 """
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from sct_portal import periods
 
-from .imports import parse_figure
-from .models import (
-    CLOSED_MONTH,
-    ClosedMonth,
-    Frequency,
-    Kpi,
-    Observation,
-    ObservationRevision,
-    RevisionAction,
-)
-from .units import format_value
+from . import figures
+from .figures import UNCHANGED, Code, Entry, Source, State
+from .imports import parse_value
+from .models import ClosedMonth, Frequency, Kpi, Observation, ObservationRevision, RevisionAction
 
-SOURCE = "monthly return"
-RECENT_MONTHS = 12  # the window of the "recent range"
-FEWEST_FOR_RANGE = 3  # fewer recent figures than this say nothing about a range
-ENTRY_PERMISSIONS = ("kpis.add_observation", "kpis.change_observation")
+SOURCE = Source.MONTHLY_RETURN
+RECENT_MONTHS = figures.RECENT_MONTHS
+ENTRY_PERMISSIONS = figures.WRITE_PERMISSIONS
 KEEP_THEIRS, USE_MINE = "theirs", "mine"
-
-
-def unusual(
-    value: Decimal,
-    *,
-    previous: Decimal | None,
-    previous_label: str,
-    recent: Sequence[Decimal],
-    unit: str,
-    decimals: int,
-) -> list[str]:
-    """Why a value deserves a second look, in words: outside the range of the recent
-    figures, or a change of more than half on the previous figure. Pure."""
-
-    def shown(number: Decimal) -> str:
-        return format_value(number, unit, decimals)
-
-    found = []
-    if len(recent) >= FEWEST_FOR_RANGE:
-        low, high = min(recent), max(recent)
-        if not low <= value <= high:
-            found.append(
-                f"{shown(value)} is outside the range of the last {len(recent)} figures "
-                f"({shown(low)} to {shown(high)})"
-            )
-    if previous is not None and previous != 0 and abs(value - previous) > abs(previous) / 2:
-        way = "rise" if value > previous else "fall"
-        found.append(
-            f"{shown(value)} is a {way} of more than half on {previous_label}'s {shown(previous)}"
-        )
-    return found
-
-
-@dataclass(frozen=True)
-class State:
-    """What a row says about a figure (Decimals compare by value: 74.9 == 74.90)."""
-
-    value: Decimal
-    numerator: int | None
-    denominator: int | None
-    note: str
-
-    @staticmethod
-    def of(observation: Observation | None) -> "State | None":
-        if observation is None:
-            return None
-        return State(
-            Decimal(observation.value).normalize(),
-            observation.numerator,
-            observation.denominator,
-            observation.note,
-        )
+unusual = figures.unusual  # the return's plausibility checks are the write path's
 
 
 def entry_step(kpi: Kpi) -> int:
@@ -99,6 +41,15 @@ def entry_step(kpi: Kpi) -> int:
 def as_typed(value: Decimal, decimals: int) -> str:
     """A stored value as the analyst would type it: 74.9, 258, 19.61."""
     return f"{value.quantize(Decimal(1).scaleb(-decimals)):f}"
+
+
+def as_typed_figure(row: Observation | None, decimals: int) -> str:
+    """A stored figure as typed: the number, or the symbol ("c"); "" for none."""
+    if row is None:
+        return ""
+    if row.value is not None:
+        return as_typed(Decimal(row.value), decimals)
+    return row.symbol
 
 
 class RowForm(forms.Form):
@@ -155,29 +106,41 @@ class RowForm(forms.Form):
         self.fields["resolution"].label = f"Which figure for {where} should stand?"
         self.fields["value"].widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
 
-    def clean_value(self) -> Decimal | None:
+    def clean_value(self) -> Decimal | str | None:
+        """A number, or a symbol's code (c, x, n/a, <5…); None for a blank."""
         text = self.cleaned_data.get("value") or ""
         if not text.strip():
             return None
         try:
-            return parse_figure(text)
+            return parse_value(text)
         except ValueError as error:
             raise ValidationError(f"KPI {self.kpi.ref}: {error}.") from None
 
-    def wanted(self) -> State | None:
-        """What the analyst entered; None for a row left blank."""
+    def entry(self, *, month: dt.date, version: int, confirmed: bool) -> Entry | None:
+        """What the analyst asks for, for the write path; None for a row left blank. Fields
+        the row does not show stay as they are."""
         data = self.cleaned_data
         value = data.get("value")
-        numerator, denominator = data.get("numerator"), data.get("denominator")
         note = (data.get("note") or "").strip()
+        fraction = "numerator" in self.fields
+        numerator = data.get("numerator") if fraction else None
+        denominator = data.get("denominator") if fraction else None
         if value is None:
             if numerator is not None or denominator is not None or note:
                 self.add_error(
-                    "value",
-                    f"KPI {self.kpi.ref}: enter the value too, or clear the row.",
+                    "value", f"KPI {self.kpi.ref}: enter the value too, or clear the row."
                 )
             return None
-        return State(value.normalize(), numerator, denominator, note)
+        return Entry(
+            kpi=self.kpi,
+            month=month,
+            value=value,
+            numerator=numerator if fraction else UNCHANGED,
+            denominator=denominator if fraction else UNCHANGED,
+            note=note,
+            version=version,
+            confirmed=confirmed,
+        )
 
 
 class ReasonForm(forms.Form):
@@ -204,11 +167,11 @@ class Conflict:
 
     @property
     def theirs_formatted(self) -> str:
-        return self.theirs.kpi.format(self.theirs.value)
+        return self.theirs.formatted
 
     @property
     def mine_formatted(self) -> str:
-        return self.theirs.kpi.format(self.mine.value)
+        return self.theirs.kpi.format_figure(self.mine.figure)
 
 
 @dataclass
@@ -315,24 +278,24 @@ class MonthlyReturnSheet:
 
     def _rows(self) -> list[Row]:
         kpis = list(Kpi.objects.active().due_in(self.month).select_related("section"))
-        first = periods.add_months(self.month, -24)
+        first = periods.add_months(self.month, -max(RECENT_MONTHS, 12))
         stored = {
             (o.kpi_id, o.month): o
             for o in Observation.objects.filter(kpi__in=kpis, month__range=(first, self.month))
         }
+        recent_months = periods.months_between(first, periods.add_months(self.month, -1))
         rows = []
         for kpi in kpis:
             current = stored.get((kpi.pk, self.month))
             step = entry_step(kpi)
-            recent_months = periods.months_between(
-                periods.add_months(self.month, -RECENT_MONTHS), periods.add_months(self.month, -1)
-            )
             recent = [
-                Decimal(stored[(kpi.pk, m)].value) for m in recent_months if (kpi.pk, m) in stored
+                Decimal(value)
+                for m in recent_months
+                if (o := stored.get((kpi.pk, m))) is not None and (value := o.value) is not None
             ]
             prefix = f"kpi-{kpi.pk}"
             initial = {
-                "value": as_typed(Decimal(current.value), kpi.decimals) if current else "",
+                "value": as_typed_figure(current, kpi.decimals),
                 "numerator": current.numerator if current else None,
                 "denominator": current.denominator if current else None,
                 "note": current.note if current else "",
@@ -364,147 +327,131 @@ class MonthlyReturnSheet:
 
     def save(self) -> bool:
         """Check every row and save all changes in one transaction. False when nothing was
-        saved: the rows then carry their errors, warnings to confirm and conflicts."""
+        saved: the rows then carry their errors, warnings to confirm and conflicts — all of
+        them at once, whichever rows have them."""
         if not self.can_edit:
             self.problems.append(
                 f"{self.label} is closed; changing its figures needs the permission to amend "
                 "closed periods."
             )
             return False
-        valid = [row.form.is_valid() for row in self.rows if row.form.is_bound]
-        reason_ok = self.reason_form.is_valid()
-        if not (all(valid) and reason_ok):
-            return False
-        reason = self.reason_form.cleaned_data["reason"].strip()
+        bound = [row for row in self.rows if row.form.is_bound]
+        for row in bound:
+            row.form.is_valid()
+        self.reason_form.is_valid()
+        reason = (self.reason_form.cleaned_data.get("reason") or "").strip()
+        entries = self._entries()
+        checked = figures.check([e for _, e in entries], by=self.user, reason=reason)
+        blocked = self._show(entries, checked) or self.has_errors
+        if blocked or not any(c.action != figures.Action.UNCHANGED for c in checked.changes):
+            return not blocked
         try:
-            with transaction.atomic():
-                pending = self._check(reason)
-                if pending is None:
-                    transaction.set_rollback(True)
-                    return False
-                for observation in pending:
-                    was_new = observation.pk is None
-                    observation.save()
-                    (self.saved.new if was_new else self.saved.changed).append(observation)
-        except ValidationError as error:
-            # Passed the checks, failed on saving: the rules changed under the return.
-            self.saved = Saved()
-            self.problems.extend(error.messages)
+            recorded = figures.record_figures(
+                entries=[e for _, e in entries],
+                by=self.user,
+                source=SOURCE,
+                reason=reason or f"Monthly return for {self.label}",
+            )
+        except figures.Refused as refused:
+            # Passed the checks, failed on saving: someone changed a figure or the rules
+            # meanwhile. Nothing was written; show why.
+            self._show(entries, refused.checked)
             return False
-        except IntegrityError:
-            self.saved = Saved()
+        except (ValidationError, IntegrityError):
             self.problems.append(
                 "Another analyst saved figures for this month at the same moment, so nothing "
                 "was saved. Save again to see what changed."
             )
             return False
+        by_kpi = {row.kpi.pk: row for row in self.rows}
+        for change in recorded.written:
+            row = by_kpi[change.kpi.pk]
+            observation = row.current or Observation(kpi=change.kpi, month=self.month)
+            target = (
+                self.saved.new if change.action == figures.Action.CREATED else self.saved.changed
+            )
+            target.append(observation)
         return True
 
-    def _check(self, reason: str) -> list[Observation] | None:
-        """The observations to save, or None when any row needs the analyst first."""
-        kpis = [row.kpi for row in self.rows if row.form.is_bound]
-        locked = {
-            o.kpi_id: o
-            for o in Observation.objects.select_for_update().filter(kpi__in=kpis, month=self.month)
-        }
-        pending: list[Observation] = []
-        blocked = False
-        needs_reason = False
+    def _entries(self) -> list[tuple[Row, Entry]]:
+        """Each bound, valid row's entry for the write path, settling conflicts the analyst
+        has decided."""
+        found = []
         for row in self.rows:
-            if not row.form.is_bound:
-                continue
             form = row.form
+            if not form.is_bound or form.errors:
+                continue
             data = form.cleaned_data
-            stored = locked.get(row.kpi.pk)
-            if stored is not None:
-                stored.kpi = row.kpi
-            mine = form.wanted()
-            if form.errors:
-                blocked = True
-                continue
-            theirs = State.of(stored)
-            if mine == theirs:
-                continue
             seen = data["version"]
-            now = stored.version if stored else 0
-            if mine is None:
-                if seen == 0:
-                    continue  # never had a figure here; another analyst has since added one
-                assert stored is not None
-                form.add_error(
-                    "value",
-                    f"KPI {row.kpi.ref}: a figure cannot be removed here; it stays "
-                    f"{stored.formatted}.",
-                )
-                blocked = True
+            entry = form.entry(month=self.month, version=seen, confirmed=bool(data.get("confirm")))
+            if form.errors:
                 continue
-            if seen != now:
-                assert stored is not None
-                if mine == _state_at(row.kpi, self.month, seen):
+            stored = row.current
+            now = stored.version if stored else 0
+            if entry is None:
+                if stored is not None and seen != 0 and stored.has_figure:
+                    form.add_error(
+                        "value",
+                        f"KPI {row.kpi.ref}: a figure cannot be removed here; it stays "
+                        f"{stored.formatted}.",
+                    )
+                continue
+            if data.get("conflict") and seen == now:
+                if not data.get("resolution"):
+                    form.add_error(
+                        "resolution",
+                        f"KPI {row.kpi.ref}: choose whether to keep their figure or use yours.",
+                    )
+                    continue
+                if data["resolution"] == KEEP_THEIRS:
+                    self.saved.kept_theirs.append(row.kpi)
+                    continue
+            elif seen != now and stored is not None:
+                mine = figures.resolve(entry, State.of(stored))
+                # The return shows no stated status: compare the figure, fraction and note.
+                if mine is not None and replace(mine, stated=None) == _state_at(
+                    row.kpi, self.month, seen
+                ):
                     self.saved.kept_theirs.append(row.kpi)
                     continue  # the analyst left the row alone: the other change stands
-                row.conflict = Conflict(
-                    theirs=stored, mine=mine, changes=_changes_since(row.kpi, self.month, seen)
-                )
-                self._mark_conflict(row, now)
+            found.append((row, entry))
+        return found
+
+    def _show(self, entries: list[tuple[Row, Entry]], checked: figures.Checked) -> bool:
+        """Put the write path's problems and warnings on the rows; True when any blocks."""
+        blocked = False
+        needs_reason = False
+        for (row, entry), change in zip(entries, checked.changes, strict=True):
+            form = row.form
+            for problem in checked.problems_of(change.index):
                 blocked = True
-                continue
-            if data.get("conflict") and not data.get("resolution"):
-                form.add_error(
-                    "resolution",
-                    f"KPI {row.kpi.ref}: choose whether to keep their figure or use yours.",
-                )
+                if problem.code == Code.CONFLICT and change.stored is not None:
+                    mine = figures.resolve(entry, State.of(change.stored))
+                    assert mine is not None
+                    row.conflict = Conflict(
+                        theirs=change.stored,
+                        mine=mine,
+                        changes=_changes_since(row.kpi, self.month, entry.version or 0),
+                    )
+                    self._mark_conflict(row, change.stored.version)
+                elif problem.code == Code.CLOSED_REASON:
+                    needs_reason = True
+                elif problem.code == Code.CLOSED_PERMISSION:
+                    if problem.message not in self.problems:
+                        self.problems.append(problem.message)
+                else:
+                    target = problem.field if problem.field in form.fields else None
+                    form.add_error(target, problem.message)
+            if change.warnings and not entry.confirmed:
+                row.warnings = list(change.warnings)
                 blocked = True
-                continue
-            if data.get("resolution") == KEEP_THEIRS:
-                self.saved.kept_theirs.append(row.kpi)
-                continue
-            observation = stored or Observation(kpi=row.kpi, month=self.month, entered_by=self.user)
-            observation.value = data["value"]
-            observation.numerator = mine.numerator
-            observation.denominator = mine.denominator
-            observation.note = mine.note
-            observation.changed_by = self.user
-            observation.change_source = SOURCE
-            observation.change_reason = reason or f"Monthly return for {self.label}"
-            try:
-                observation.full_clean(exclude=["kpi", "entered_by"], validate_constraints=False)
-            except ValidationError as error:
-                for key, messages in error.message_dict.items():
-                    closed = [e for e in error.error_dict.get(key, []) if e.code == CLOSED_MONTH]
-                    if closed:
-                        needs_reason = True
-                        continue
-                    target = key if key in form.fields else None
-                    for message in messages:
-                        form.add_error(target, message)
-                blocked = True
-                continue
-            if theirs is None or mine.value != theirs.value:
-                previous = row.previous.value if row.previous else None
-                previous_label = (
-                    periods.month_label(row.previous.month) if row.previous else "the last month"
-                )
-                row.warnings = unusual(
-                    mine.value,
-                    previous=Decimal(previous) if previous is not None else None,
-                    previous_label=previous_label,
-                    recent=row.recent,
-                    unit=row.kpi.unit,
-                    decimals=row.kpi.decimals,
-                )
-                if row.warnings and not data.get("confirm"):
-                    blocked = True
-                    continue
-            pending.append(observation)
-        if self.closure is not None and (pending or needs_reason) and not reason:
+        if needs_reason and self.closure is not None:
             self.reason_form.add_error(
                 "reason",
                 f"{self.label} is closed ({self.closure.reason}): give a reason for changing "
                 "its figures.",
             )
-            blocked = True
-        return None if blocked else pending
+        return blocked
 
     def describe(self) -> None:
         """Tie each row's inputs to its messages for screen readers (aria-describedby) and
@@ -535,7 +482,8 @@ class MonthlyReturnSheet:
 
 
 def _state_at(kpi: Kpi, month: dt.date, version: int) -> State | None:
-    """The figure as it was at a version (from its history); None for version 0."""
+    """The figure, fraction and note as they were at a version (from its history); None for
+    version 0."""
     if version == 0:
         return None
     revision = (
@@ -544,13 +492,14 @@ def _state_at(kpi: Kpi, month: dt.date, version: int) -> State | None:
         .order_by("-id")
         .first()
     )
-    if revision is None or revision.new_value is None:
+    if revision is None:
         return None
     return State(
-        Decimal(revision.new_value).normalize(),
-        revision.new_numerator,
-        revision.new_denominator,
-        revision.new_note,
+        value=Decimal(revision.new_value).normalize() if revision.new_value is not None else None,
+        symbol=revision.new_symbol,
+        numerator=revision.new_numerator,
+        denominator=revision.new_denominator,
+        note=revision.new_note,
     )
 
 
@@ -562,11 +511,14 @@ def _changes_since(kpi: Kpi, month: dt.date, version: int) -> list[ObservationRe
     )
 
 
+EARLIEST_LISTED = 10  # years back the month list reaches without an earlier figure
+
+
 def entry_months(*, today: dt.date, earliest: dt.date | None) -> list[dt.date]:
-    """The months a return can be opened for, newest first: from the current month back to
-    the earliest figure (at least two years)."""
+    """The months listed for opening a return, newest first: from the current month back to
+    the earliest figure, and at least ten years (any past month can be opened by address)."""
     this_month = periods.month_start(today)
-    start = periods.add_months(this_month, -24)
+    start = periods.add_months(this_month, -12 * EARLIEST_LISTED)
     if earliest is not None and earliest < start:
         start = periods.month_start(earliest)
     return list(reversed(periods.months_between(start, this_month)))

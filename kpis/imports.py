@@ -28,22 +28,19 @@ import re
 import warnings
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import PurePath
 from typing import Any
 
 import openpyxl
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import timezone
 from openpyxl.utils import get_column_letter
 
 from sct_portal import periods
 
-from . import locking
-from .models import ClosedMonth, Kpi, Observation
+from . import figures, symbols
+from .models import ClosedMonth, Kpi
 from .units import Unit, parse_number
 
 MAX_BYTES = 5 * 1024 * 1024  # a year of KPI figures is a few kilobytes
@@ -132,7 +129,7 @@ class Figure:
 
     ref: str
     month: dt.date
-    value: Decimal
+    value: Decimal | str  # a number, or a symbol's code (kpis.symbols): "c", "x", "<5"
     place: Place
     percent: bool = False  # written as a percentage: "85.2%" or a cell formatted as one
     numerator: int | None = None
@@ -231,6 +228,21 @@ def parse_figure(text: str) -> Decimal:
     except ValueError:
         raise ValueError(f'"{shown}" is not a number') from None
     return _bounded(value, shown)
+
+
+def parse_value(text: str) -> Decimal | str:
+    """What is typed for a figure: a number (see parse_figure) or a symbol's code
+    (kpis.symbols: "c", "n/a", "<5"). Raises ValueError in words."""
+    if (code := symbols.parse(text)) is not None:
+        return code
+    try:
+        return parse_figure(text)
+    except ValueError as error:
+        words = str(error)
+        if words.endswith("is not a number"):
+            words = words.removesuffix("is not a number")
+            words += f"is neither a number nor a symbol ({symbols.accepted()})"
+        raise ValueError(words) from None
 
 
 def _bounded(value: Decimal, shown: str) -> Decimal:
@@ -462,8 +474,21 @@ def _read_wide(
         seen[month] = cell
         month_of[cell.column] = month
     labelled = {cell.column: cell for cell in header_row}
+    note_column = next(
+        (
+            column
+            for column, cell in sorted(labelled.items())
+            if column not in month_of and _header_name(cell.value) in LONG_COLUMNS["note"]
+        ),
+        None,
+    )
     for column, cell in sorted(labelled.items()):
-        if column > first_month_column and column not in month_of and not cell.formula:
+        if column == note_column:
+            reading.notes.append(
+                f'Column {_column_name(sheet, column)} ("{_shown(str(cell.value))}") is imported '
+                "as the note of each row's latest figure."
+            )
+        elif column > first_month_column and column not in month_of and not cell.formula:
             reading.notes.append(
                 f'Column {_column_name(sheet, column)} ("{_shown(str(cell.value))}") is not a '
                 "month, so it is not imported."
@@ -477,7 +502,8 @@ def _read_wide(
         for column, cell in cells.items():
             heading = labelled.get(column)
             if (
-                column > first_month_column
+                column != note_column
+                and column > first_month_column
                 and column not in month_of
                 and (heading is None or heading.formula)
                 and column not in unlabelled_reported
@@ -502,15 +528,18 @@ def _read_wide(
         described = cells.get(description_column) if description_column else None
         if described and isinstance(described.value, str) and not described.formula:
             reading.descriptions.setdefault(ref, described.value.strip())
+        note_cell = cells.get(note_column) if note_column else None
+        latest = max(month_of[cell.column] for cell in values)
         for cell in values:
             month = month_of[cell.column]
             place = _place(sheet, cell, month=month)
             try:
                 value, percent = _number(cell)
+                note = _note(note_cell) if month == latest else None
             except CellProblem as problem:
                 reading.problems.append(Problem(str(problem), place, ref, month))
                 continue
-            reading.figures.append(Figure(ref, month, value, place, percent=percent))
+            reading.figures.append(Figure(ref, month, value, place, percent=percent, note=note))
 
 
 def _key_columns(
@@ -620,8 +649,8 @@ def _ref(cell: Cell | None) -> str:
     raise CellProblem(f'"{_shown(str(value))}" is not a KPI reference')
 
 
-def _number(cell: Cell) -> tuple[Decimal, bool]:
-    """The cell's number, and whether it was written as a percentage."""
+def _number(cell: Cell) -> tuple[Decimal | str, bool]:
+    """The cell's number (or symbol, kpis.symbols), and whether it was a percentage."""
     value = cell.value
     shown = _shown(str(value))
     if cell.formula:
@@ -642,7 +671,7 @@ def _number(cell: Cell) -> tuple[Decimal, bool]:
         return number, False
     if isinstance(value, str):
         try:
-            return parse_figure(value), value.strip().endswith("%")
+            return parse_value(value), value.strip().endswith("%")
         except ValueError as error:
             raise CellProblem(str(error)) from None
     raise CellProblem(f'"{shown}" is not a number')
@@ -663,7 +692,7 @@ def _whole(cell: Cell | None, what: str) -> int | None:
         number, percent = _number(cell)
     except CellProblem as problem:
         raise CellProblem(f"the {what}: {problem}") from None
-    if percent or number != number.to_integral_value() or number < 0:
+    if isinstance(number, str) or percent or number != number.to_integral_value() or number < 0:
         raise CellProblem(f'the {what} must be a whole number, not "{_shown(str(cell.value))}"')
     return int(number)
 
@@ -702,30 +731,83 @@ def _refuse_duplicates(reading: Reading) -> None:
 
 @dataclass(frozen=True)
 class Change:
-    """What importing one figure would do."""
+    """What importing one figure would do: the write path's change, with its place."""
 
-    status: Status
-    kpi: Kpi
-    month: dt.date
+    change: figures.Change
     place: Place
-    value: Decimal
-    numerator: int | None
-    denominator: int | None
-    note: str
-    old: Observation | None
+
+    @property
+    def status(self) -> Status:
+        return {
+            figures.Action.CREATED: Status.NEW,
+            figures.Action.CHANGED: Status.CHANGED,
+        }.get(self.change.action, Status.UNCHANGED)
+
+    @property
+    def kpi(self) -> Kpi:
+        return self.change.kpi
+
+    @property
+    def month(self) -> dt.date:
+        return self.change.month
 
     @property
     def version(self) -> int:
         """The stored figure's version the change is based on; 0 when there is none."""
-        return self.old.version if self.old else 0
+        return self.change.version
+
+    @property
+    def old(self) -> figures.State | None:
+        return self.change.old
+
+    @property
+    def new(self) -> figures.State | None:
+        return self.change.new
+
+    @property
+    def value(self) -> Decimal | str | None:
+        return self.new.figure if self.new else None
+
+    @property
+    def numerator(self) -> int | None:
+        return self.new.numerator if self.new else None
+
+    @property
+    def denominator(self) -> int | None:
+        return self.new.denominator if self.new else None
+
+    @property
+    def note(self) -> str:
+        return self.new.note if self.new else ""
+
+    @property
+    def fraction(self) -> str:
+        if self.numerator is None or self.denominator is None:
+            return ""
+        return f"{self.numerator:,} of {self.denominator:,}"
+
+    @property
+    def fraction_changed(self) -> bool:
+        old = self.old
+        return bool(self.fraction) and (
+            old is None or (old.numerator, old.denominator) != (self.numerator, self.denominator)
+        )
+
+    @property
+    def note_changed(self) -> bool:
+        return bool(self.note) and (self.old is None or self.old.note != self.note)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return self.change.warnings
 
     @property
     def old_formatted(self) -> str:
-        return self.kpi.format(self.old.value) if self.old else ""
+        return self.change.old_formatted
 
     @property
     def formatted(self) -> str:
-        return self.kpi.format(self.value)
+        return self.change.formatted
 
     @property
     def month_label(self) -> str:
@@ -735,8 +817,8 @@ class Change:
 @dataclass
 class Plan:
     reading: Reading
-    changes: list[Change] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)  # the figures without problems
+    problems: list[Problem] = field(default_factory=list)  # in file order
     closed: dict[dt.date, ClosedMonth] = field(default_factory=dict)  # months it would change
 
     @property
@@ -761,8 +843,15 @@ class Plan:
         return [c for c in self.changes if c.status != Status.UNCHANGED]
 
     @property
+    def warnings(self) -> list[Change]:
+        """Figures that deserve a second look (the return's checks): confirmed before import."""
+        return [c for c in self.changes if c.warnings]
+
+    @property
     def summary(self) -> str:
         text = f"{len(self.new)} new, {len(self.changed)} changed, {len(self.unchanged)} unchanged"
+        if self.warnings:
+            text += f", {len(self.warnings)} to check"
         if self.problems:
             text += f", {len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}"
         return text
@@ -770,8 +859,7 @@ class Plan:
     def fingerprint(self) -> str:
         """Changes if anything the preview showed would be different at commit."""
         lines = sorted(
-            f"{c.status}|{c.kpi.pk}|{c.month}|{c.version}|{c.value.normalize()}|"
-            f"{c.numerator}|{c.denominator}|{c.note}"
+            f"{c.status}|{c.kpi.pk}|{c.month}|{c.version}|{c.new}|{c.warnings}"
             for c in self.changes
         ) + sorted(str(p) for p in self.problems)
         return hashlib.sha256("\n".join(lines).encode()).hexdigest()
@@ -779,45 +867,27 @@ class Plan:
 
 def plan(reading: Reading, *, by: Any, today: dt.date | None = None) -> Plan:
     """Compare what a file holds with the stored figures, and check every figure as the
-    data model would (units, decimals, due months, numerator and denominator)."""
-    result = Plan(reading=reading, problems=list(reading.problems))
-    this_month = periods.month_start(today or timezone.localdate())
+    write path checks it (kpis.figures: units, decimals, due months, fractions, closed
+    months, plausibility). A note or fraction the file does not give stays as stored."""
+    result = Plan(reading=reading)
+    problems = list(reading.problems)
     kpis = _kpis_by_ref()
-    months = {figure.month for figure in reading.figures}
-    refs = {figure.ref for figure in reading.figures}
-    found = {ref: kpi for ref in refs if (kpi := _find(kpis, ref)) is not None}
-    stored = {
-        (o.kpi_id, o.month): o
-        for o in Observation.objects.filter(
-            kpi__in={kpi.pk for kpi in found.values()}, month__in=months
-        )
-    }
-    closures = locking.closures(months)
+    found = {ref: kpi for ref in {f.ref for f in reading.figures} if (kpi := _find(kpis, ref))}
     unknown: set[tuple[str, int]] = set()
+    entries: list[tuple[Figure, figures.Entry]] = []
     for figure in reading.figures:
         kpi = found.get(figure.ref)
-        label = periods.month_label(figure.month)
         if kpi is None:
             if (figure.ref, figure.place.row) not in unknown:
                 unknown.add((figure.ref, figure.place.row))
-                result.problems.append(
+                problems.append(
                     Problem(
                         f'no KPI has the reference "{_shown(figure.ref)}"', figure.place, figure.ref
                     )
                 )
             continue
-        if figure.month > this_month:
-            result.problems.append(
-                Problem(
-                    f"{label} has not started yet, so it cannot have a figure",
-                    figure.place,
-                    kpi.ref,
-                    figure.month,
-                )
-            )
-            continue
         if figure.percent and kpi.unit != Unit.PERCENT:
-            result.problems.append(
+            problems.append(
                 Problem(
                     f"this is a percentage, but KPI {kpi.ref} is measured as "
                     f"{kpi.get_unit_display().lower()}",
@@ -827,26 +897,69 @@ def plan(reading: Reading, *, by: Any, today: dt.date | None = None) -> Plan:
                 )
             )
             continue
-        old = stored.get((kpi.pk, figure.month))
-        change = _change(figure, kpi, old)
-        if change.status != Status.UNCHANGED:
-            for message in _model_problems(change):
-                result.problems.append(Problem(message, figure.place, kpi.ref, figure.month))
-            if figure.month in closures:
-                result.closed[figure.month] = closures[figure.month]
-        result.changes.append(change)
-    for month, closure in sorted(result.closed.items()):
-        count = sum(1 for c in result.changes if c.month == month and c.status != Status.UNCHANGED)
-        if not ClosedMonth.may_amend(by):
-            result.problems.append(
+        entries.append((figure, _entry(figure, kpi)))
+    # The closed-month rule is said once per month below, not once per figure.
+    checked = figures.check(
+        [e for _, e in entries], by=by, reason="(checked at import)", today=today
+    )
+    result.closed = checked.closed
+    for (figure, _), change in zip(entries, checked.changes, strict=True):
+        own = [p for p in checked.problems_of(change.index) if p.code == figures.Code.INVALID]
+        prefix = f"{change.entry.where}: "
+        for problem in own:
+            problems.append(
                 Problem(
-                    f"{periods.month_label(month)} is closed ({closure.reason}): this file would "
-                    f"change {count} of its figures, and that needs the permission to amend "
-                    "closed periods",
-                    month=month,
+                    problem.message.removeprefix(prefix).rstrip("."),
+                    figure.place,
+                    change.kpi.ref,
+                    change.month,
                 )
             )
+        if not own:
+            result.changes.append(Change(change, figure.place))
+    if not ClosedMonth.may_amend(by):
+        for month, closure in sorted(result.closed.items()):
+            count = sum(1 for c in result.to_write if c.month == month)
+            if count:
+                problems.append(
+                    Problem(
+                        f"{periods.month_label(month)} is closed ({closure.reason}): this file "
+                        f"would change {count} of its figures, and that needs the permission to "
+                        "amend closed periods",
+                        month=month,
+                    )
+                )
+    result.problems = _in_file_order(problems)
     return result
+
+
+def _entry(figure: Figure, kpi: Kpi) -> figures.Entry:
+    """What the file asks for one figure: what it does not give stays as stored."""
+    return figures.Entry(
+        kpi=kpi,
+        month=figure.month,
+        value=figure.value,
+        numerator=figure.numerator if figure.numerator is not None else figures.UNCHANGED,
+        denominator=figure.denominator if figure.denominator is not None else figures.UNCHANGED,
+        note=figure.note if figure.note is not None else figures.UNCHANGED,
+        place=str(figure.place),
+    )
+
+
+def _in_file_order(problems: list[Problem]) -> list[Problem]:
+    """Problems about the whole file first, then by sheet (in the order met), row and column."""
+    sheets: dict[str | None, int] = {}
+    for problem in problems:
+        if problem.place is not None:
+            sheets.setdefault(problem.place.sheet, len(sheets))
+
+    def key(problem: Problem) -> tuple[int, int, int, int]:
+        if problem.place is None:
+            return (0, 0, 0, 0)
+        place = problem.place
+        return (1, sheets[place.sheet], place.row, place.column)
+
+    return sorted(problems, key=key)
 
 
 def _kpis_by_ref() -> dict[str, list[Kpi]]:
@@ -863,69 +976,6 @@ def _find(kpis: dict[str, list[Kpi]], ref: str) -> Kpi | None:
     if exact:
         return exact[0]
     return candidates[0] if len(candidates) == 1 else None
-
-
-def _change(figure: Figure, kpi: Kpi, old: Observation | None) -> Change:
-    numerator = (
-        figure.numerator if figure.numerator is not None else (old.numerator if old else None)
-    )
-    denominator = (
-        figure.denominator if figure.denominator is not None else (old.denominator if old else None)
-    )
-    note = figure.note if figure.note is not None else (old.note if old else "")
-    candidate = Observation(
-        kpi=kpi,
-        month=figure.month,
-        value=figure.value,
-        numerator=numerator,
-        denominator=denominator,
-        note=note,
-    )
-    if old is None:
-        status = Status.NEW
-    elif candidate._differs_from(old):
-        status = Status.CHANGED
-    else:
-        status = Status.UNCHANGED
-    return Change(
-        status, kpi, figure.month, figure.place, figure.value, numerator, denominator, note, old
-    )
-
-
-def _model_problems(change: Change) -> list[str]:
-    """The data model's own checks of the figure (Observation.figure_errors); the closed
-    month rule is checked once per month by the plan."""
-    candidate = Observation(
-        kpi=change.kpi,
-        month=change.month,
-        value=change.value,
-        numerator=change.numerator,
-        denominator=change.denominator,
-        note=change.note,
-    )
-    errors: dict[str, list[Any]] = {}
-    try:
-        candidate.clean_fields(exclude=["kpi", "entered_by"])
-    except ValidationError as error:
-        errors = error.update_error_dict(errors)
-    for key, messages in candidate.figure_errors().items():
-        errors.setdefault(key, []).extend(messages)
-    prefix = f"KPI {change.kpi.ref}, {change.month_label}: "
-    return (
-        [
-            message.removeprefix(prefix).rstrip(".")
-            for item in _errors(ValidationError(errors))
-            for message in item.messages
-        ]
-        if errors
-        else []
-    )
-
-
-def _errors(error: ValidationError) -> list[ValidationError]:
-    if hasattr(error, "error_dict"):
-        return [item for items in error.error_dict.values() for item in items]
-    return list(error.error_list)
 
 
 # Committing ---------------------------------------------------------------------------
@@ -945,76 +995,61 @@ def history_reason(name: str, reason: str = "") -> str:
     return f"{base}: {reason.strip()}" if reason.strip() else base
 
 
-@transaction.atomic
 def commit(
     *,
     plan: Plan,
     by: Any,
     reason: str = "",
-    source: str = "import",
+    source: figures.Source = figures.Source.IMPORT,
+    confirmed: bool = False,
 ) -> list[Change]:
     """Write the plan's new and changed figures, all or none, and return them.
 
-    Refused (ImportRefused, nothing written) when the plan has problems, when it changes a
-    closed month and no reason is given, when a figure changed since the plan was made, or
-    when a figure fails the data model's checks on saving.
+    Refused (ImportRefused, nothing written) when the plan has problems, when it has
+    figures to check that are not `confirmed`, when it changes a closed month and no reason
+    is given, or when a figure changed since the plan was made.
     """
     if plan.problems:
         raise ImportRefused(plan.problems)
     to_write = plan.to_write
+    if plan.warnings and not confirmed:
+        raise ImportRefused(
+            [
+                Problem(
+                    f"check this figure first: {'; '.join(c.warnings)}", c.place, c.kpi.ref, c.month
+                )
+                for c in plan.warnings
+            ]
+        )
     closed = sorted({c.month for c in to_write if c.month in plan.closed})
     if closed and not reason.strip():
         labels = ", ".join(periods.month_label(m) for m in closed)
         raise ImportRefused(
             [Problem(f"the file changes figures in closed months ({labels}); give a reason")]
         )
-    current = {
-        (o.kpi_id, o.month): o
-        for o in Observation.objects.select_for_update().filter(
-            kpi_id__in={c.kpi.pk for c in to_write}, month__in={c.month for c in to_write}
+    entries = [replace(c.change.entry, version=c.version, confirmed=confirmed) for c in to_write]
+    try:
+        figures.record_figures(
+            entries=entries, by=by, source=source, reason=history_reason(plan.name, reason)
         )
-    }
-    stale = []
-    for change in to_write:
-        now = current.get((change.kpi.pk, change.month))
-        if (now.version if now else 0) != change.version:
-            what = f"now {change.kpi.format(now.value)}" if now else "deleted"
-            stale.append(
+    except figures.Refused as refused:
+        places = {id(entry): c.place for entry, c in zip(entries, to_write, strict=True)}
+        found = []
+        for problem in refused.checked.problems:
+            message = problem.message.removeprefix(f"{problem.entry.where}: ").rstrip(".")
+            if problem.code == figures.Code.CONFLICT:
+                message = (
+                    f"this figure changed since the preview ({message}); preview the file again"
+                )
+            found.append(
                 Problem(
-                    f"this figure changed since the preview ({what}); preview the file again",
-                    change.place,
-                    change.kpi.ref,
-                    change.month,
+                    message,
+                    places.get(id(problem.entry)),
+                    problem.entry.kpi.ref,
+                    problem.entry.month,
                 )
             )
-    if stale:
-        raise ImportRefused(stale)
-    recorded = history_reason(plan.name, reason)
-    written_by = by if getattr(by, "pk", None) else None
-    for change in to_write:
-        observation = current.get((change.kpi.pk, change.month)) or Observation(
-            kpi=change.kpi, month=change.month, entered_by=written_by
-        )
-        observation.kpi = change.kpi
-        observation.value = change.value
-        observation.numerator = change.numerator
-        observation.denominator = change.denominator
-        observation.note = change.note
-        observation.changed_by = written_by
-        observation.change_source = source
-        observation.change_reason = recorded
-        try:
-            observation.save()
-        except ValidationError as error:
-            # Passed the plan, failed on saving: the rules changed since (a KPI's definition,
-            # a month closed). The transaction takes back what was written before it.
-            raise ImportRefused(
-                [
-                    Problem(message, change.place, change.kpi.ref, change.month)
-                    for item in _errors(error)
-                    for message in item.messages
-                ]
-            ) from error
+        raise ImportRefused(found) from refused
     return to_write
 
 
@@ -1036,6 +1071,8 @@ def import_file(
     by: Any,
     reason: str = "",
     dry_run: bool = False,
+    confirmed: bool = False,
+    source: figures.Source = figures.Source.IMPORT,
     today: dt.date | None = None,
 ) -> Outcome:
     """Read, check and (unless a dry run) write a file's figures: all of them or none."""
@@ -1044,7 +1081,9 @@ def import_file(
     if outcome.problems or dry_run:
         return outcome
     try:
-        outcome.written = commit(plan=result, by=by, reason=reason)
+        outcome.written = commit(
+            plan=result, by=by, reason=reason, source=source, confirmed=confirmed
+        )
     except ImportRefused as refused:
         outcome.problems = refused.problems
     return outcome

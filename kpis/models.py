@@ -4,8 +4,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import NotSupportedError, models, transaction
+from django.core.exceptions import ValidationError
+from django.db import NotSupportedError, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -125,6 +125,12 @@ class Kpi(models.Model):
     def format(self, value: Decimal | None) -> str:
         return units.format_value(value, self.unit, self.decimals)
 
+    def format_figure(self, figure: Decimal | str | None) -> str:
+        """A number in the KPI's unit, or a symbol as written ("c"); "no data" for None."""
+        if isinstance(figure, str):
+            return figure
+        return self.format(figure)
+
     def is_due_in(self, month: dt.date) -> bool:
         if self.frequency == Frequency.QUARTERLY:
             return periods.is_quarter_end(month)
@@ -150,30 +156,28 @@ class ObservationQuerySet(models.QuerySet["Observation"]):
         newest = self.filter(kpi=models.OuterRef("kpi")).order_by("-month").values("month")[:1]
         return self.filter(month=models.Subquery(newest))
 
-    # Figures change one at a time through save() and delete(), so that every change is
-    # checked (units, closed months) and kept in the history. Bulk writes would skip both.
+    def with_figure(self) -> "ObservationQuerySet":
+        """Rows that hold a figure (a number or a symbol), not only a stated status."""
+        return self.filter(Q(value__isnull=False) | ~Q(symbol=""))
+
+    # Figures change only through kpis.figures (record_figures, delete_figure), so that every
+    # change is checked (units, closed months, versions) and kept in the history.
     def update(self, **kwargs: Any) -> int:
-        raise NotSupportedError(BULK_REFUSED)
+        raise NotSupportedError(WRITE_PATH)
 
     def bulk_create(self, *args: Any, **kwargs: Any) -> list["Observation"]:
-        raise NotSupportedError(BULK_REFUSED)
+        raise NotSupportedError(WRITE_PATH)
 
     def bulk_update(self, *args: Any, **kwargs: Any) -> int:
-        raise NotSupportedError(BULK_REFUSED)
+        raise NotSupportedError(WRITE_PATH)
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        """Delete one by one, so that each deletion is checked and kept in the history."""
-        count = 0
-        with transaction.atomic():
-            for observation in self:
-                observation.delete()
-                count += 1
-        return count, {Observation._meta.label: count}
+        raise NotSupportedError(WRITE_PATH)
 
 
-BULK_REFUSED = (
-    "Figures change one at a time with save() or delete(), so that each change is checked "
-    "and kept in the figure's history."
+WRITE_PATH = (
+    "Figures are written by kpis.figures (record_figure, record_figures, delete_figure), "
+    "which checks each change, says who made it and why, and keeps it in the history."
 )
 AMEND_CLOSED_PERIOD = "kpis.amend_closed_period"
 
@@ -227,21 +231,54 @@ class ClosedMonth(models.Model):
         return None
 
 
-class Observation(models.Model):
-    """One KPI's figure for one month, exactly as entered.
+class StatedRag(models.TextChoices):
+    """A RAG the organisation states itself, shown as stated (never mistaken for a derived one)."""
 
-    Every save and delete writes an ObservationRevision. Set `change_reason`,
-    `change_source` and `changed_by` on the instance before saving to say who and why.
-    In a closed month (ClosedMonth), a save or delete is refused unless `changed_by` has the
-    permission to amend closed periods and `change_reason` is given.
+    GREEN = "green", "Green"
+    AMBER = "amber", "Amber"
+    RED = "red", "Red"
+
+
+class Observation(models.Model):
+    """One KPI's record for one period (a month; a quarter or year at its last month): its
+    figure exactly as entered — a number, or a symbol that is not a number (kpis.symbols) —
+    with an optional numerator and denominator and note, and optionally a status the
+    organisation states itself. A row may hold a stated status without a figure.
+
+    Written only by kpis.figures, which checks every change and keeps it in the history
+    (ObservationRevision); save() and delete() refuse.
     """
 
     kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="observations")
     month = models.DateField(validators=[first_of_month], help_text="The month's first day.")
-    value = models.DecimalField(max_digits=16, decimal_places=4)
+    value = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    symbol = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="A value that is not a number: c (suppressed), k or low (rounds to zero), "
+        "u (low reliability), x (not available), z or n/a (not applicable), <5.",
+    )
     numerator = models.PositiveIntegerField(null=True, blank=True)
     denominator = models.PositiveIntegerField(null=True, blank=True)
     note = models.TextField("analyst's note", blank=True)
+    stated_rag = models.CharField(
+        "stated RAG", max_length=10, choices=StatedRag.choices, blank=True
+    )
+    stated_words = models.CharField(
+        "stated status",
+        max_length=200,
+        blank=True,
+        help_text="The organisation's own words: “good performance”, “potential concern”.",
+    )
+    stated_reason = models.TextField("why it is stated", blank=True)
+    stated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    stated_at = models.DateTimeField(null=True, blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -250,19 +287,12 @@ class Observation(models.Model):
         related_name="+",
     )
     entered_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(
         default=1, editable=False, help_text="Rises by one with every change."
     )
 
     objects = ObservationQuerySet.as_manager()
-
-    # Not stored on the row: what the next save records in the history.
-    change_reason: str = ""
-    change_source: str = "admin"
-    changed_by: Any = None
-    _changing = False
-    _in_closed_month: bool | None = None  # what closed_month_problem() last found
 
     class Meta:
         ordering = ["kpi__order", "kpi__ref", "month"]
@@ -272,6 +302,19 @@ class Observation(models.Model):
                 name="one_observation_per_kpi_per_month",
                 violation_error_message="There is already a figure for this KPI and month.",
             ),
+            models.CheckConstraint(
+                condition=~(Q(value__isnull=False) & ~Q(symbol="")),
+                name="observation_number_or_symbol",
+                violation_error_message="A figure is a number or a symbol, not both.",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=False)
+                | ~Q(symbol="")
+                | ~Q(stated_rag="")
+                | ~Q(stated_words=""),
+                name="observation_holds_something",
+                violation_error_message="Give a figure, a symbol or a stated status.",
+            ),
         ]
         indexes = [models.Index(fields=["month"])]
         permissions = [("amend_closed_period", "Can amend closed periods")]
@@ -280,151 +323,34 @@ class Observation(models.Model):
         return f"KPI {self.kpi.ref}, {periods.month_label(self.month)}: {self.formatted}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        with transaction.atomic():
-            old = None
-            if self.pk is not None:
-                old = Observation.objects.select_for_update().filter(pk=self.pk).first()
-            if old is not None and not self._differs_from(old):
-                return
-            self._changing = True  # known here; spares clean() a query
-            try:
-                self.full_clean()
-            finally:
-                self._changing = False
-            if old is not None:
-                self.version = old.version + 1
-            super().save(*args, **kwargs)
-            ObservationRevision.record(old=old, new=self, closed=self._in_closed_month)
+        raise NotSupportedError(WRITE_PATH)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        with transaction.atomic():
-            if problem := self.closed_month_problem():
-                where = f"KPI {self.kpi.ref}, {periods.month_label(self.month)}"
-                raise ValidationError(f"{where}: {problem}.", code=CLOSED_MONTH)
-            ObservationRevision.record(old=self, new=None, closed=self._in_closed_month)
-            return super().delete(*args, **kwargs)
+        raise NotSupportedError(WRITE_PATH)
 
-    def closed_month_problem(self) -> str | None:
-        """Why this save or delete is refused because its month is closed; None if it is not."""
-        closed = ClosedMonth.objects.filter(month=self.month).first()
-        self._in_closed_month = closed is not None
-        if closed is None:
-            return None
-        return closed.amendment_problem(by=self.changed_by, reason=self.change_reason)
+    @property
+    def has_figure(self) -> bool:
+        return self.value is not None or bool(self.symbol)
 
-    def _changes_stored_figure(self) -> bool:
-        if self.pk is None or self._changing:
-            return True
-        stored = Observation.objects.filter(pk=self.pk).first()
-        return stored is None or self._differs_from(stored)
+    @property
+    def figure(self) -> Decimal | str | None:
+        """The number, or the symbol's code, or None (a stated status only)."""
+        return Decimal(self.value) if self.value is not None else (self.symbol or None)
 
     @property
     def formatted(self) -> str:
-        return self.kpi.format(self.value)
+        return self.kpi.format_figure(self.figure)
 
     @property
     def month_label(self) -> str:
         return periods.month_label(self.month)
 
-    def clean(self) -> None:
-        if self.month:
-            self.month = periods.month_start(self.month)
-        if not (self.kpi_id and self.month):
-            return
-        errors = self.figure_errors()
-        if self._changes_stored_figure() and (problem := self.closed_month_problem()):
-            errors.setdefault(NON_FIELD_ERRORS, []).append(
-                ValidationError(f"{self._where}: {problem}.", code=CLOSED_MONTH)
-            )
-        if errors:
-            raise ValidationError(errors)
-
     @property
-    def _where(self) -> str:
-        return f"KPI {self.kpi.ref}, {periods.month_label(self.month)}"
-
-    def figure_errors(self) -> dict[str, list[Any]]:
-        """What is wrong with the figure itself, by field, each naming the KPI and month:
-        a month not started or not due, a value its unit forbids, a fraction that does
-        not fit. Needs the KPI and the (first-of-)month; no database query."""
-        where = self._where
-        errors: dict[str, list[Any]] = {}
-        today = timezone.localdate()
-        if self.month > periods.month_start(today):
-            errors.setdefault("month", []).append(
-                f"{where}: the month has not started yet, so it cannot have a figure."
-            )
-        if not self.kpi.is_due_in(self.month):
-            when = (
-                "quarter ends (Jun, Sep, Dec, Mar)"
-                if self.kpi.frequency == Frequency.QUARTERLY
-                else "March"
-            )
-            errors.setdefault("month", []).append(
-                f"{where}: a {self.kpi.frequency} KPI takes figures only at {when}."
-            )
-        if self.value is not None and _storable(Decimal(self.value)):
-            for problem in units.problems(Decimal(self.value), self.kpi.unit, self.kpi.decimals):
-                errors.setdefault("value", []).append(f"{where}: {problem}.")
-        if (self.numerator is None) != (self.denominator is None):
-            errors.setdefault("denominator", []).append(
-                f"{where}: give both numerator and denominator, or neither."
-            )
-        elif self.numerator is not None and self.denominator is not None:
-            errors.update(self._fraction_errors(where))
-        return errors
-
-    def _fraction_errors(self, where: str) -> dict[str, list[Any]]:
-        assert self.numerator is not None
-        assert self.denominator is not None
-        if self.denominator == 0:
-            return {"denominator": [f"{where}: the denominator cannot be 0."]}
-        if self.kpi.unit != Unit.PERCENT or self.value is None:
-            return {}
-        if self.numerator > self.denominator:
-            return {"numerator": [f"{where}: the numerator cannot exceed the denominator."]}
-        expected = Decimal(100) * self.numerator / self.denominator
-        half_step = Decimal(1).scaleb(-self.kpi.decimals) / 2
-        if abs(expected - Decimal(self.value)) > half_step:
-            shown = units.format_value(expected, Unit.PERCENT, self.kpi.decimals)
-            return {
-                "value": [
-                    f"{where}: {self.numerator} of {self.denominator} is {shown}, "
-                    f"not {self.kpi.format(Decimal(self.value))}."
-                ]
-            }
-        return {}
-
-    TRACKED = ("value", "numerator", "denominator", "note")
-
-    def _differs_from(self, other: "Observation") -> bool:
-        return any(
-            _normalised(getattr(self, name)) != _normalised(getattr(other, name))
-            for name in self.TRACKED
-        )
-
-
-def _storable(value: Decimal) -> bool:
-    """Whether the value fits the column (16 digits, 4 after the point). Beyond it the
-    field's own check speaks, and the unit checks are not run on such numbers."""
-    return (
-        value.is_finite()
-        and abs(value) < Decimal(10) ** 12
-        and value == value.quantize(Decimal("0.0001"))
-    )
-
-
-def _normalised(value: object) -> object:
-    if isinstance(value, Decimal):
-        return value.normalize()
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return Decimal(str(value)).normalize()
-    if isinstance(value, str):
-        try:
-            return Decimal(value).normalize()
-        except ArithmeticError:
-            return value
-    return value
+    def fraction(self) -> str:
+        """34 of 45"""
+        if self.numerator is None or self.denominator is None:
+            return ""
+        return f"{self.numerator:,} of {self.denominator:,}"
 
 
 CLOSED_MONTH = "closed_month"  # the code of the ValidationError for a closed month
@@ -450,6 +376,12 @@ class ObservationRevision(models.Model):
     new_denominator = models.PositiveIntegerField(null=True, blank=True)
     old_note = models.TextField(blank=True)
     new_note = models.TextField(blank=True)
+    old_symbol = models.CharField(max_length=10, blank=True)
+    new_symbol = models.CharField(max_length=10, blank=True)
+    old_stated = models.CharField(
+        max_length=220, blank=True, help_text="The stated status before: “red: potential concern”."
+    )
+    new_stated = models.CharField(max_length=220, blank=True)
     version = models.PositiveIntegerField(help_text="The figure's version after this change.")
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -457,6 +389,12 @@ class ObservationRevision(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    changed_by_name = models.CharField(
+        "changed by (name)",
+        max_length=150,
+        default="",
+        help_text="Who made the change, kept as text too so the history names them always.",
     )
     changed_at = models.DateTimeField(default=timezone.now)
     source = models.CharField(
@@ -480,53 +418,25 @@ class ObservationRevision(models.Model):
     @property
     def summary(self) -> str:
         kpi = self.kpi
+        old = kpi.format_figure(self.old_figure)
+        new = kpi.format_figure(self.new_figure)
         if self.action == RevisionAction.CREATED:
-            return f"entered as {kpi.format(self.new_value)}"
+            return f"entered as {new}" if self.new_figure is not None else "status stated"
         if self.action == RevisionAction.DELETED:
-            return f"{kpi.format(self.old_value)} deleted"
-        if self.old_value != self.new_value:
-            return f"{kpi.format(self.old_value)} → {kpi.format(self.new_value)}"
+            return f"{old} deleted"
+        if self.old_figure != self.new_figure:
+            return f"{old} → {new}"
+        if self.old_stated != self.new_stated:
+            return "stated status changed"
         return "numerator, denominator or note changed"
 
-    @classmethod
-    def record(
-        cls, *, old: Observation | None, new: Observation | None, closed: bool | None = None
-    ) -> "ObservationRevision":
-        """Write one change to the history; `closed` says whether the month is closed
-        (looked up when not given)."""
-        current = new or old
-        assert current is not None
-        by = current.changed_by
-        if by is None and new is not None and old is None:
-            by = new.entered_by
-        return cls.objects.create(
-            kpi_id=current.kpi_id,
-            month=current.month,
-            action=(
-                RevisionAction.CREATED
-                if old is None
-                else RevisionAction.DELETED
-                if new is None
-                else RevisionAction.CHANGED
-            ),
-            old_value=old.value if old else None,
-            new_value=new.value if new else None,
-            old_numerator=old.numerator if old else None,
-            new_numerator=new.numerator if new else None,
-            old_denominator=old.denominator if old else None,
-            new_denominator=new.denominator if new else None,
-            old_note=old.note if old else "",
-            new_note=new.note if new else "",
-            version=current.version,
-            changed_by=by if getattr(by, "pk", None) else None,
-            source=current.change_source,
-            reason=current.change_reason,
-            closed_period=(
-                ClosedMonth.objects.filter(month=current.month).exists()
-                if closed is None
-                else closed
-            ),
-        )
+    @property
+    def old_figure(self) -> Decimal | str | None:
+        return Decimal(self.old_value) if self.old_value is not None else self.old_symbol or None
+
+    @property
+    def new_figure(self) -> Decimal | str | None:
+        return Decimal(self.new_value) if self.new_value is not None else self.new_symbol or None
 
 
 class Target(models.Model):

@@ -91,4 +91,4 @@ def key(codes: set[str] | None = None) -> list[tuple[str, str]]:
 
 def accepted() -> str:
     """What may be typed instead of a number, for messages."""
-    return ", ".join(MEANINGS) + ", or <5 (fewer than 5)"
+    return ", ".join(MEANINGS) + ", <5"

@@ -148,9 +148,9 @@ def build_headlines(
     month = quarter.last_month
     kpis = [item.position.kpi for item in view.headlines]
     figures = {
-        (o.kpi_id, o.month): Decimal(o.value)
+        (o.kpi_id, o.month): Decimal(o.value or 0)
         for kpi in kpis
-        for o in kpi.observations.filter(month__lte=month)
+        for o in kpi.observations.filter(month__lte=month, value__isnull=False)
     }
     goals = list(Goal.objects.filter(kpi__in=kpis, due__gt=month).order_by("due"))
     benchmarks = list(

@@ -44,8 +44,8 @@ def since_publication(content: ReportContent) -> list[Revised]:
     months = {month for _, month in published}
     kpis = {kpi.pk: kpi for kpi in Kpi.objects.filter(ref__in=refs)}
     current = {
-        (kpis[o.kpi_id].ref, o.month): Decimal(o.value)
-        for o in Observation.objects.filter(kpi__in=kpis, month__in=months)
+        (kpis[o.kpi_id].ref, o.month): Decimal(o.value or 0)
+        for o in Observation.objects.filter(kpi__in=kpis, month__in=months, value__isnull=False)
     }
     changed = [
         key

@@ -81,3 +81,28 @@ def from_environment() -> Organisation:
 def current() -> Organisation:
     """The organisation the portal serves (one query)."""
     return Organisation.objects.first() or from_environment()
+
+
+class DataVersion(models.Model):
+    """A number that rises with every change to what the pages show (figures, KPIs, targets,
+    benchmarks, reports…), in the same transaction as the change: caches of pages are keyed
+    to it, so a cached page can never show a stale figure. One row."""
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "data version"
+
+    def __str__(self) -> str:
+        return f"data version {self.number}"
+
+
+def bump_data_version() -> None:
+    """Record that what the pages show has changed (call inside the change's transaction)."""
+    if not DataVersion.objects.filter(pk=1).update(number=models.F("number") + 1):
+        DataVersion.objects.get_or_create(pk=1, defaults={"number": 1})
+
+
+def data_version() -> int:
+    """The current data version (one query)."""
+    return DataVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0

@@ -60,7 +60,13 @@ def test_an_analyst_changes_a_figure_and_the_history_shows_who_and_why(
     figure = Observation.objects.get(kpi__ref="1", month="2022-06-01")
     url = f"/admin/kpis/observation/{figure.pk}/change/"
     response = analyst_client.post(
-        url, {"value": "75.0", "note": "", "change_reason": "late return from the MASH"}
+        url,
+        {
+            "figure": "75.0",
+            "seen_version": figure.version,
+            "note": "",
+            "change_reason": "late return from the MASH",
+        },
     )
     assert response.status_code == 302, response.content
     figure.refresh_from_db()

@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from kpis.models import Benchmark, Goal, Kpi, Observation, ObservationRevision, Target
 from tests.conftest import SEED_REPORT
+from tests.recording import record
 
 MONTHS = {
     m: i
@@ -118,14 +119,10 @@ def test_load_demo_twice_changes_nothing():
 @pytest.mark.django_db
 def test_load_demo_never_overwrites_a_revised_figure():
     call_command("load_demo", verbosity=0)
-    figure = Observation.objects.get(kpi__ref="1", month="2022-06-01")
-    figure.value = Decimal("75.0")
     # June 2022 is closed by the demo's published Q1 report: the lead analyst amends it.
-    figure.changed_by = User.objects.get(username="analyst")
-    figure.change_reason = "late return"
-    figure.save()
+    record("1", "2022-06-01", "75.0", by=User.objects.get(username="analyst"), reason="late")
     call_command("load_demo", verbosity=0)
-    figure.refresh_from_db()
+    figure = Observation.objects.get(kpi__ref="1", month="2022-06-01")
     assert figure.value == Decimal("75.0")
 
 
@@ -142,7 +139,10 @@ def test_load_demo_creates_the_demo_users_with_their_roles(monkeypatch, capsys):
         "analyst": (True, ["Analyst"]),
         "manager": (True, ["Manager"]),
         "viewer": (False, ["Viewer"]),
+        # Who the seed report's figures are recorded under: it cannot sign in.
+        "demo-data": (False, ["Analyst"]),
     }
+    assert not User.objects.get(username="demo-data").has_usable_password()
     assert User.objects.get(username="viewer").check_password("a-demo-password-for-tests")
 
 

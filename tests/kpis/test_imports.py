@@ -4,6 +4,7 @@ their place, all-or-nothing commits, the command line and the admin's preview.""
 import datetime as dt
 import io
 from decimal import Decimal
+from html import unescape
 
 import openpyxl
 import pytest
@@ -14,13 +15,14 @@ from kpis import imports, locking
 from kpis.models import ImportedFile, Kpi, Observation, ObservationRevision
 from tests.kpis.conftest import SEED_NAME, workbook_bytes, workbook_from_text
 from tests.kpis.test_demo import seed_kpi_table
+from tests.recording import delete, record
 
 pytestmark = pytest.mark.django_db
 
 UPLOAD_URL = "/admin/kpis/importedfile/add/"
 
 
-def stored() -> dict[tuple[str, str], Decimal]:
+def stored() -> dict[tuple[str, str], Decimal | None]:
     return {
         (ref, month.strftime("%Y-%m")): value
         for ref, month, value in Observation.objects.values_list("kpi__ref", "month", "value")
@@ -46,7 +48,7 @@ def with_cell(text: str, ref: str, old: str, new: str) -> str:
 
 
 def test_the_seed_report_as_tsv_gives_exactly_its_225_figures(kpi_definitions, seed_bytes, analyst):
-    outcome = imports.import_file(name=SEED_NAME, content=seed_bytes, by=analyst)
+    outcome = imports.import_file(name=SEED_NAME, content=seed_bytes, by=analyst, confirmed=True)
     assert outcome.ok, outcome.problems
     assert outcome.plan.reading.layout == "wide"
     assert len(outcome.written) == 225
@@ -58,7 +60,7 @@ def test_an_xlsx_built_from_the_seed_gives_the_same_225_figures(
     kpi_definitions, seed_bytes, analyst
 ):
     content = workbook_from_text(seed_bytes.decode("utf-8"))
-    outcome = imports.import_file(name="seed.xlsx", content=content, by=analyst)
+    outcome = imports.import_file(name="seed.xlsx", content=content, by=analyst, confirmed=True)
     assert outcome.ok, outcome.problems
     assert len(outcome.written) == 225
     expected = {key: Decimal(printed.rstrip("%")) for key, (_, printed) in seed_kpi_table().items()}
@@ -69,7 +71,7 @@ def test_an_xlsx_of_the_seed_typed_as_text_gives_the_same_figures(
     kpi_definitions, seed_bytes, analyst
 ):
     content = workbook_from_text(seed_bytes.decode("utf-8"), as_text=True)
-    outcome = imports.import_file(name="seed.xlsx", content=content, by=analyst)
+    outcome = imports.import_file(name="seed.xlsx", content=content, by=analyst, confirmed=True)
     assert outcome.ok, outcome.problems
     assert len(stored()) == 225
 
@@ -94,7 +96,7 @@ def test_values_are_read_as_printed(seed_bytes):
 
 
 def test_the_seed_imported_twice_is_unchanged_the_second_time(kpi_definitions, seed_bytes, analyst):
-    imports.import_file(name=SEED_NAME, content=seed_bytes, by=analyst)
+    imports.import_file(name=SEED_NAME, content=seed_bytes, by=analyst, confirmed=True)
     again = imports.import_file(name=SEED_NAME, content=seed_bytes, by=analyst)
     assert again.ok
     assert (len(again.plan.new), len(again.plan.changed), len(again.plan.unchanged)) == (0, 0, 225)
@@ -108,11 +110,12 @@ def test_the_seed_with_one_bad_cell_writes_nothing_and_names_the_line_and_month(
     kpi_definitions, seed_bytes, analyst
 ):
     text = seed_bytes.decode("utf-8")
-    bad = with_cell(text, "3", "59.1%", "n/a")
+    bad = with_cell(text, "3", "59.1%", "lots")
     outcome = imports.import_file(name=SEED_NAME, content=bad.encode(), by=analyst)
     assert not outcome.ok
     assert [str(p) for p in outcome.problems] == [
-        f'line {seed_line(text, "3")}, Jun-22: "n/a" is not a number'
+        f'line {seed_line(text, "3")}, Jun-22: "lots" is neither a number nor a symbol (c, k, '
+        "low, u, x, z, n/a, <5)"
     ]
     assert outcome.problems[0].context == "KPI 3, Jun-22"
     assert not Observation.objects.exists()
@@ -123,10 +126,12 @@ def test_a_bad_cell_in_a_workbook_is_named_by_sheet_and_cell(kpi_definitions, se
     text = seed_bytes.decode("utf-8")
     row = seed_line(text, "3")
     workbook = openpyxl.load_workbook(io.BytesIO(workbook_from_text(text)))
-    workbook["Sheet1"].cell(row, 17).value = "n/a"  # column Q: June - 22
+    workbook["Sheet1"].cell(row, 17).value = "lots"  # column Q: June - 22
     content = workbook_bytes(workbook)
     outcome = imports.import_file(name="seed.xlsx", content=content, by=analyst)
-    assert [str(p) for p in outcome.problems] == [f'Sheet1!Q{row}: "n/a" is not a number']
+    assert [str(p) for p in outcome.problems] == [
+        f'Sheet1!Q{row}: "lots" is neither a number nor a symbol (c, k, low, u, x, z, n/a, <5)'
+    ]
     assert not Observation.objects.exists()
 
 
@@ -148,7 +153,7 @@ def test_a_figure_failing_on_save_rolls_back_the_whole_commit(kpi_definitions, s
     # Between preview and commit the last month is closed: its figures are the last saved.
     locking.close_months(months=[dt.date(2022, 6, 1)], by=analyst, reason="Q1 report published")
     with pytest.raises(imports.ImportRefused, match="Jun-22 is closed"):
-        imports.commit(plan=plan, by=analyst, reason="")
+        imports.commit(plan=plan, by=analyst, reason="", confirmed=True)
     assert not Observation.objects.exists()
     assert not ObservationRevision.objects.exists()
 
@@ -156,9 +161,7 @@ def test_a_figure_failing_on_save_rolls_back_the_whole_commit(kpi_definitions, s
 def test_a_figure_changed_since_the_preview_stops_the_commit(demo_kpis, analyst):
     content = b"ref,month,value\n1,Jun-22,75.5\n2,Jun-22,45.6\n"
     plan = imports.plan(imports.read("june.csv", content), by=analyst)
-    figure = Observation.objects.get(kpi__ref="2", month="2022-06-01")
-    figure.value = Decimal("45.7")
-    figure.save()
+    record("2", "2022-06-01", "45.7")
     with pytest.raises(imports.ImportRefused, match="changed since the preview"):
         imports.commit(plan=plan, by=analyst)
     assert Observation.objects.get(kpi__ref="1", month="2022-06-01").value == Decimal("74.9")
@@ -176,7 +179,10 @@ def test_a_figure_changed_since_the_preview_stops_the_commit(demo_kpis, analyst)
             "line 3, Jun-22: a second value for KPI 1, Jun-22 (the first is at line 2, Jun-22); "
             "give one value per KPI and month",
         ),
-        ("ref,month,value\n1,Jan-99,75.0\n", "line 2, Jan-99: Jan-99 has not started yet"),
+        (
+            "ref,month,value\n1,Jan-99,75.0\n",
+            "line 2, Jan-99: the month has not started yet, so it cannot have a figure",
+        ),
         ("ref,month,value\n5,Jun-22,-3\n", "line 2, Jun-22: a count cannot be negative (-3)"),
         (
             "ref,month,value\n5,Jun-22,2.5\n",
@@ -313,7 +319,7 @@ def test_figures_under_a_column_without_a_month_are_an_error(demo_kpis, analyst)
 
 
 def test_the_preview_sorts_new_changed_and_unchanged(demo_kpis, analyst):
-    Observation.objects.get(kpi__ref="3", month="2022-06-01").delete()
+    delete("3", "2022-06-01")
     content = b"ref,month,value\n1,Jun-22,75.0\n2,Jun-22,45.5\n3,Jun-22,60.0\n"
     plan = imports.plan(imports.read("june.csv", content), by=analyst)
     summary = [(c.kpi.ref, c.status, c.old_formatted, c.formatted) for c in plan.changes]
@@ -329,23 +335,23 @@ def test_the_preview_sorts_new_changed_and_unchanged(demo_kpis, analyst):
 
 
 def test_the_command_imports_the_seed_and_records_the_file_in_the_history(
-    kpi_definitions, seed_bytes, tmp_path, capsys
+    kpi_definitions, seed_bytes, tmp_path, capsys, analyst
 ):
     path = tmp_path / SEED_NAME
     path.write_bytes(seed_bytes)
-    call_command("import_observations", str(path))
+    call_command("import_observations", str(path), "--user", "ann.analyst", "--confirm")
     out = capsys.readouterr().out
-    assert "225 new, 0 changed, 0 unchanged" in out
+    assert "225 new, 0 changed, 0 unchanged, 74 to check" in out
     assert "Imported 225 figures" in out
     assert Observation.objects.count() == 225
     reasons = set(ObservationRevision.objects.values_list("source", "reason"))
-    assert reasons == {("import", f"Imported from {SEED_NAME}")}
+    assert reasons == {("command", f"Imported from {SEED_NAME}")}
 
 
-def test_the_command_dry_run_writes_nothing(kpi_definitions, seed_bytes, tmp_path, capsys):
+def test_the_command_dry_run_writes_nothing(kpi_definitions, seed_bytes, tmp_path, capsys, analyst):
     path = tmp_path / SEED_NAME
     path.write_bytes(seed_bytes)
-    call_command("import_observations", str(path), "--dry-run")
+    call_command("import_observations", str(path), "--dry-run", "--user", "ann.analyst")
     out = capsys.readouterr().out
     assert "225 new" in out
     assert "Dry run: nothing was written." in out
@@ -354,35 +360,40 @@ def test_the_command_dry_run_writes_nothing(kpi_definitions, seed_bytes, tmp_pat
 
 
 def test_the_command_fails_on_a_bad_cell_and_writes_nothing(
-    kpi_definitions, seed_bytes, tmp_path, capsys
+    kpi_definitions, seed_bytes, tmp_path, capsys, analyst
 ):
     text = seed_bytes.decode("utf-8")
     path = tmp_path / SEED_NAME
     path.write_text(with_cell(text, "13", "45.05%", "45..05%"), encoding="utf-8")
     with pytest.raises(CommandError, match="1 problem: nothing was written"):
-        call_command("import_observations", str(path))
+        call_command("import_observations", str(path), "--user", "ann.analyst")
     err = capsys.readouterr().err
     assert (
-        f'line {seed_line(text, "13")}, Jun-22: "45..05%" is not a number (KPI 13, Jun-22)' in err
+        f'line {seed_line(text, "13")}, Jun-22: "45..05%" is neither a number nor a symbol '
+        "(c, k, low, u, x, z, n/a, <5) (KPI 13, Jun-22)" in err
     )
     assert not Observation.objects.exists()
 
 
-def test_the_command_shows_changes_old_to_new(demo_kpis, tmp_path, capsys):
+def test_the_command_shows_changes_old_to_new(demo_kpis, tmp_path, capsys, analyst):
     path = tmp_path / "june.csv"
     path.write_text("ref,month,value\n1,Jun-22,75.0\n")
-    call_command("import_observations", str(path), "--dry-run")
+    call_command("import_observations", str(path), "--dry-run", "--user", "ann.analyst")
     assert "KPI 1, Jun-22: 74.9% → 75.0%  (line 2, Jun-22)" in capsys.readouterr().out
     assert Observation.objects.get(kpi__ref="1", month="2022-06-01").value == Decimal("74.9")
 
 
-def test_the_command_refuses_a_missing_file_or_user(tmp_path):
+def test_the_command_refuses_a_missing_file_or_user(tmp_path, viewer):
     with pytest.raises(CommandError, match="no such file"):
-        call_command("import_observations", str(tmp_path / "missing.csv"))
+        call_command("import_observations", str(tmp_path / "missing.csv"), "--user", "x")
     path = tmp_path / "x.csv"
     path.write_text("ref,month,value\n")
-    with pytest.raises(CommandError, match="No user is called 'nobody'"):
+    with pytest.raises(CommandError, match="No active user is called 'nobody'"):
         call_command("import_observations", str(path), "--user", "nobody")
+    with pytest.raises(CommandError, match=r"vi\.viewer may not change figures"):
+        call_command("import_observations", str(path), "--user", "vi.viewer")
+    with pytest.raises(CommandError, match="--user"):
+        call_command("import_observations", str(path))
 
 
 # The admin -----------------------------------------------------------------------------
@@ -424,10 +435,10 @@ def test_an_analyst_uploads_previews_and_imports(analyst_client, analyst, demo_k
 
 
 def test_the_preview_of_a_bad_file_names_the_cell_and_offers_no_import(analyst_client, demo_kpis):
-    response = upload(analyst_client, "june.csv", b"ref,month,value\n1,Jun-22,n/a\n")
+    response = upload(analyst_client, "june.csv", b"ref,month,value\n1,Jun-22,lots\n")
     html = analyst_client.get(response["Location"]).content.decode()
     assert "line 2, Jun-22" in html
-    assert "&quot;n/a&quot; is not a number" in html
+    assert "&quot;lots&quot; is neither a number nor a symbol" in html
     assert "Nothing can be imported from this file" in html
     assert 'name="fingerprint"' not in html
 
@@ -448,9 +459,8 @@ def test_figures_changed_after_the_preview_are_shown_again_not_overwritten(
     response = upload(analyst_client, "june.csv", b"ref,month,value\n1,Jun-22,75.0\n")
     preview_url = response["Location"]
     fingerprint = analyst_client.get(preview_url).context["form"].initial["fingerprint"]
+    record("1", "2022-06-01", "76.0")
     figure = Observation.objects.get(kpi__ref="1", month="2022-06-01")
-    figure.value = Decimal("76.0")
-    figure.save()
     response = analyst_client.post(preview_url, {"fingerprint": fingerprint, "reason": ""})
     assert response.status_code == 200
     assert "changed since you saw the preview" in response.content.decode()
@@ -486,3 +496,53 @@ def test_an_analyst_reaches_the_import_from_the_admin(analyst_client, demo_kpis)
     index = analyst_client.get("/admin/").content.decode()
     assert reverse("admin:kpis_importedfile_changelist") in index
     assert analyst_client.get(UPLOAD_URL).status_code == 200
+
+
+def test_a_percentage_typed_as_a_fraction_is_flagged_and_written_only_once_confirmed(
+    analyst_client, demo_kpis
+):
+    content = b"ref,month,value,comment\n1,Jul-22,0.4,MASH count\n2,Jul-22,44.6,\n"
+    preview_url = upload(analyst_client, "july.csv", content)["Location"]
+    page = analyst_client.get(preview_url)
+    html = unescape(page.content.decode())
+    assert "Figures to check: 2" in html
+    assert "0.4% looks like a fraction of one — did you mean 40%?" in html
+    assert "44.6 is outside the range of the last 12 figures (45.2 to 52.2)" in html
+    assert "MASH count" in html  # the file's comment column, as each figure's note
+    assert page.context["plan"].summary == "2 new, 0 changed, 0 unchanged, 2 to check"
+    fingerprint = page.context["form"].initial["fingerprint"]
+    response = analyst_client.post(preview_url, {"fingerprint": fingerprint, "reason": ""})
+    assert "Check the 2 figures listed under “Figures to check”" in unescape(
+        response.content.decode()
+    )
+    assert not Observation.objects.filter(month="2022-07-01").exists()
+    analyst_client.post(preview_url, {"fingerprint": fingerprint, "reason": "", "confirm": "on"})
+    stored = Observation.objects.get(kpi__ref="1", month="2022-07-01")
+    assert (stored.value, stored.note) == (Decimal("0.4"), "MASH count")
+
+
+def test_refused_rows_are_not_counted_as_new_and_problems_come_in_file_order(demo_kpis, analyst):
+    content = b"ref,month,value\n1,Jul-22,175\n99,Jul-22,5\n2,Jul-22,lots\n3,Jul-22,60.0\n"
+    plan = imports.plan(imports.read("july.csv", content), by=analyst)
+    assert [p.place.row if p.place else None for p in plan.problems] == [2, 3, 4]
+    assert [c.kpi.ref for c in plan.new] == ["3"]
+    assert plan.summary.startswith("1 new, 0 changed, 0 unchanged")
+
+
+def test_symbols_are_imported_as_symbols(demo_kpis, analyst):
+    content = b"ref,month,value\n5,Jul-22,c\n1,Jul-22,n/a\n2,Jul-22,<5\n"
+    outcome = imports.import_file(name="july.csv", content=content, by=analyst)
+    assert outcome.ok, outcome.problems
+    stored = dict(Observation.objects.filter(month="2022-07-01").values_list("kpi__ref", "symbol"))
+    assert stored == {"1": "n/a", "2": "<5", "5": "c"}
+
+
+def test_a_comment_column_in_the_report_layout_is_the_latest_figure_s_note(demo_kpis, analyst):
+    content = (
+        b"Ref\tDescription\tJun-22\tJul-22\tComments\n1\tMASH\t74.9\t75.5\tTwo late referrals\n"
+    )
+    outcome = imports.import_file(name="july.tsv", content=content, by=analyst, confirmed=True)
+    assert outcome.ok, outcome.problems
+    assert "imported as the note of each row's latest figure" in outcome.plan.reading.notes[0]
+    assert Observation.objects.get(kpi__ref="1", month="2022-07-01").note == "Two late referrals"
+    assert Observation.objects.get(kpi__ref="1", month="2022-06-01").note == ""

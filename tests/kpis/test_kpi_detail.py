@@ -3,13 +3,13 @@
 import datetime as dt
 import json
 import re
-from decimal import Decimal
 from html import unescape
 from typing import Any
 
 import pytest
 
 from kpis.models import Observation
+from tests.recording import record
 
 pytestmark = pytest.mark.django_db
 
@@ -126,11 +126,8 @@ def test_the_table_twin_has_every_figure_with_target_and_rag(manager_client, dem
 
 
 def test_a_revised_figure_says_so_with_the_date_of_the_change(manager_client, demo_kpis):
+    record("1", "2022-05-01", "77.9", note="Late return from the MASH.", reason="late return")
     figure = Observation.objects.get(kpi__ref="1", month=dt.date(2022, 5, 1))
-    figure.value = Decimal("77.9")
-    figure.note = "Late return from the MASH."
-    figure.change_reason = "late return"
-    figure.save()
     changed = figure.updated_at.astimezone().date()
     rows = figures_table(manager_client.get("/kpis/1/").content.decode())
     may = rows[1]
@@ -141,10 +138,7 @@ def test_a_revised_figure_says_so_with_the_date_of_the_change(manager_client, de
 
 
 def test_numerator_and_denominator_are_shown_where_known(manager_client, demo_kpis):
-    figure = Observation.objects.get(kpi__ref="3", month=dt.date(2022, 5, 1))
-    figure.numerator, figure.denominator = 21, 25
-    figure.change_reason = "fraction added"
-    figure.save()
+    record("3", "2022-05-01", numerator=21, denominator=25, reason="fraction added")
     page = manager_client.get("/kpis/3/").content.decode()
     assert "Numerator / denominator" in page
     assert "May-22 84.0% 21 of 25" in figures_table(page)[1]

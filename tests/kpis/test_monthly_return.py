@@ -1,12 +1,14 @@
 """The monthly return: one form per month, every figure due, checked and saved as a whole."""
 
 from decimal import Decimal
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
 
 from kpis.entry import unusual
 from kpis.models import Kpi, Observation, ObservationRevision
+from tests.recording import delete
 
 URL = "/admin/kpis/monthlyreturn/"
 
@@ -155,7 +157,7 @@ def test_every_input_of_the_return_has_a_label(analyst_client, demo_kpis):
 
 @pytest.mark.django_db
 def test_saving_the_return_records_each_change_with_who_and_why(analyst_client, analyst, demo_kpis):
-    Observation.objects.filter(kpi__ref="3", month="2022-06-01").get().delete()
+    delete("3", "2022-06-01")
     shown = analyst_client.get(f"{URL}?month=2022-06")
     data = post_data(shown, **{"1": {"value": "75.0"}, "3": {"value": "60.0%"}})
     data["reason"] = "MASH late returns counted"
@@ -189,7 +191,11 @@ def test_without_a_reason_the_history_names_the_return(analyst_client, demo_kpis
         ("1", "104", "KPI 1, Jun-22: a percentage must be between 0 and 100, not 104."),
         ("5", "-2", "KPI 5, Jun-22: a count cannot be negative (-2)."),
         ("1", "74.95", "KPI 1, Jun-22: 74.95 has 2 decimal places; this KPI is kept to 1."),
-        ("2", "lots", 'KPI 2: "lots" is not a number.'),
+        (
+            "2",
+            "lots",
+            'KPI 2: "lots" is neither a number nor a symbol (c, k, low, u, x, z, n/a, <5).',
+        ),
         ("2", "=45+1", 'KPI 2: "=45+1" starts with "=": formulas are not calculated'),
     ],
 )
@@ -203,7 +209,7 @@ def test_a_bad_row_saves_nothing_and_its_error_names_the_kpi(
     )
     response = analyst_client.post(URL, data)
     assert response.status_code == 200
-    html = response.content.decode().replace("&quot;", '"')
+    html = unescape(response.content.decode())
     assert message in html
     assert "Nothing has been saved yet" in html
     # All or nothing: the good row was not saved either.
@@ -271,3 +277,47 @@ def test_figures_posted_without_their_month_are_not_saved_to_another(analyst_cli
         response = analyst_client.post(URL, data, follow=True)
         assert "Nothing was saved" in response.content.decode()
     assert ObservationRevision.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_the_return_after_an_import_keeps_the_imported_fractions_and_logs_one_change(
+    analyst_client, analyst, demo_kpis
+):
+    """Issue: saving the return blanked numerators and denominators imported for KPIs whose
+    row shows none, and logged them under another KPI's reason."""
+    from kpis import imports
+
+    content = b"ref,month,value,numerator,denominator\n3,Sep-22,75.0,30,40\n8,Sep-22,71.00,71,100\n"
+    outcome = imports.import_file(name="sep.csv", content=content, by=analyst, confirmed=True)
+    assert outcome.ok, outcome.problems
+    before = ObservationRevision.objects.count()
+    shown = analyst_client.get(f"{URL}?month=2022-09")
+    data = post_data(shown, **{"1": {"value": "76.0"}})
+    data["reason"] = "KPI 1 for September"
+    response = analyst_client.post(URL, data)
+    assert response.status_code == 302, response.context and response.context["sheet"].problems
+    kept = {
+        o.kpi.ref: (o.value, o.numerator, o.denominator)
+        for o in Observation.objects.filter(month="2022-09-01").select_related("kpi")
+    }
+    assert kept == {
+        "1": (Decimal("76.0"), None, None),
+        "3": (Decimal("75.0"), 30, 40),
+        "8": (Decimal("71.00"), 71, 100),
+    }
+    new = list(ObservationRevision.objects.order_by("id")[before:])
+    assert [(r.kpi.ref, r.summary, r.reason) for r in new] == [
+        ("1", "entered as 76.0%", "KPI 1 for September")
+    ]
+    page = analyst_client.get(response["Location"]).content.decode()
+    assert "Saved 1 figure for Sep-22: 1 new, 0 changed." in page
+
+
+@pytest.mark.django_db
+def test_a_symbol_can_be_typed_in_the_return(analyst_client, demo_kpis):
+    shown = analyst_client.get(f"{URL}?month=2022-09")
+    data = post_data(shown, **{"5": {"value": "c"}, "1": {"value": "N/A"}})
+    response = analyst_client.post(URL, data)
+    assert response.status_code == 302, response.context and response.context["sheet"].problems
+    stored = dict(Observation.objects.filter(month="2022-09-01").values_list("kpi__ref", "symbol"))
+    assert stored == {"1": "n/a", "5": "c"}

@@ -10,6 +10,7 @@ from kpis.models import Observation, ObservationRevision
 from sct_portal.roles import ANALYST
 from tests.conftest import client_for, make_user
 from tests.kpis.test_monthly_return import URL, post_data
+from tests.recording import delete
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def save_as(user, ref: str, value: str, reason: str = "") -> None:
     assert client.post(URL, data).status_code == 302
 
 
-def figure(ref: str) -> Decimal:
+def figure(ref: str) -> Decimal | None:
     return Observation.objects.get(kpi__ref=ref, month="2022-06-01").value
 
 
@@ -128,7 +129,7 @@ def test_the_same_figure_entered_by_both_is_no_conflict(analyst_client, colleagu
 
 
 def test_a_figure_added_by_another_analyst_is_a_conflict_too(analyst_client, colleague, demo_kpis):
-    Observation.objects.get(kpi__ref="3", month="2022-06-01").delete()
+    delete("3", "2022-06-01")
     opened = analyst_client.get(f"{URL}?month=2022-06")
     save_as(colleague, "3", "59.0")
     response = analyst_client.post(URL, post_data(opened, **{"3": {"value": "60.0"}}))

@@ -4,14 +4,14 @@ import csv
 import datetime as dt
 import io
 import re
-from decimal import Decimal
 from html import unescape
 
 import pytest
 from openpyxl import load_workbook
 
-from kpis.models import Kpi, Observation, Section
+from kpis.models import Kpi, Section
 from tests.kpis.test_demo import seed_kpi_table
+from tests.recording import delete, record
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +142,7 @@ def test_the_month_picker_shows_the_position_at_a_past_month(manager_client, dem
 
 
 def test_a_monthly_kpi_without_a_figure_for_the_month_says_so(manager_client, demo_kpis):
-    Observation.objects.get(kpi__ref="3", month=dt.date(2022, 6, 1)).delete()
+    delete("3", "2022-06-01")
     row = text(row_of(manager_client.get("/").content.decode(), "3"))
     assert "84.0% May-22 No Jun-22 figure" in row
 
@@ -233,10 +233,7 @@ def test_with_no_figures_the_overview_says_so(manager_client):
 
 def test_a_figure_entered_as_a_decimal_is_judged_exactly(manager_client, demo_kpis):
     # 85.0% exactly meets a target of 85: green, not amber.
-    figure = Observation.objects.get(kpi__ref="1", month=dt.date(2022, 6, 1))
-    figure.value = Decimal("85.0")
-    figure.change_reason = "test"
-    figure.save()
+    record("1", "2022-06-01", "85.0", reason="test")
     assert " Green " in text(row_of(manager_client.get("/").content.decode(), "1"))
 
 

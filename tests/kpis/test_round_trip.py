@@ -19,7 +19,7 @@ REPORT_MONTHS = periods.months_between(dt.date(2021, 4, 1), dt.date(2022, 6, 1))
 EXPORT_URL = "/admin/kpis/observation/export/"
 
 
-def snapshot() -> dict[tuple[str, dt.date], Decimal]:
+def snapshot() -> dict[tuple[str, dt.date], Decimal | None]:
     return {
         (ref, month): value
         for ref, month, value in Observation.objects.values_list("kpi__ref", "month", "value")
@@ -62,7 +62,7 @@ def test_export_edit_import_changes_exactly_the_edited_cells(demo_kpis, analyst)
     assert [(c.kpi.ref, c.month_label, c.formatted) for c in plan.new] == [("CIC", "Dec-21", "846")]
     assert len(plan.unchanged) == len(before) - 3
 
-    imports.commit(plan=plan, by=analyst)
+    imports.commit(plan=plan, by=analyst, confirmed=True)
     after = snapshot()
     changed = {key for key in after if before.get(key) != after[key]}
     assert changed == {

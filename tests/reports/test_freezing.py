@@ -3,12 +3,12 @@ workbook as they were, and is flagged on the report and the dashboards."""
 
 import io
 import re
-from decimal import Decimal
 
 import openpyxl
 import pytest
 
-from kpis.models import Observation
+from kpis import figures
+from tests.recording import record
 
 pytestmark = pytest.mark.django_db
 
@@ -19,11 +19,7 @@ def kpi_sheet(content: bytes) -> list[tuple[object, ...]]:
 
 
 def revise(user, ref="1", month="2022-06-01", value="80.0"):
-    figure = Observation.objects.get(kpi__ref=ref, month=month)
-    figure.value = Decimal(value)
-    figure.changed_by = user
-    figure.change_reason = "MASH return corrected"
-    figure.save()
+    record(ref, month, value, by=user, reason="MASH return corrected")
 
 
 def kpi_row(page: str, ref: str) -> str:
@@ -58,14 +54,9 @@ def test_the_report_lists_the_figures_revised_since_publication(
 
 
 def test_a_revision_in_a_published_month_needs_the_amend_permission(published, analyst):
-    from django.core.exceptions import ValidationError
-
-    figure = Observation.objects.get(kpi__ref="1", month="2022-06-01")
-    figure.value = Decimal("80.0")
-    figure.changed_by = analyst  # an analyst without the permission to amend closed periods
-    figure.change_reason = "typo"
-    with pytest.raises(ValidationError, match="Jun-22 is closed"):
-        figure.save()
+    # an analyst without the permission to amend closed periods
+    with pytest.raises(figures.Refused, match="Jun-22 is closed"):
+        record("1", "2022-06-01", "80.0", by=analyst, reason="typo")
 
 
 def test_the_dashboards_mark_figures_revised_since_published(

@@ -4,7 +4,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kpis import imports
+from kpis import figures, imports
 
 
 class Command(BaseCommand):
@@ -32,8 +32,17 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--user",
-            help="The user name the changes are recorded under. To change a closed month, "
-            "the user needs the permission to amend closed periods.",
+            required=True,
+            help="Who is importing: the user name the changes are recorded under (an "
+            "analyst). To change a closed month, the user needs the permission to amend "
+            "closed periods.",
+        )
+        parser.add_argument(
+            "--confirm",
+            action="store_true",
+            help="Confirm the figures that deserve a second look (an unusual value, a "
+            "percentage that looks like a fraction of one); without it they are listed and "
+            "nothing is written.",
         )
 
     def handle(
@@ -42,19 +51,26 @@ class Command(BaseCommand):
         file: str,
         dry_run: bool = False,
         reason: str = "",
-        user: str | None = None,
+        user: str = "",
+        confirm: bool = False,
         **options: Any,
     ) -> None:
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"{file}: no such file.")
-        by = None
-        if user:
-            by = get_user_model().objects.filter(username=user).first()
-            if by is None:
-                raise CommandError(f"No user is called {user!r}.")
+        by = get_user_model().objects.filter(username=user, is_active=True).first()
+        if by is None:
+            raise CommandError(f"No active user is called {user!r}.")
+        if not by.has_perms(figures.WRITE_PERMISSIONS):
+            raise CommandError(f"{user} may not change figures (an analyst's permission).")
         outcome = imports.import_file(
-            name=path.name, content=path.read_bytes(), by=by, reason=reason, dry_run=dry_run
+            name=path.name,
+            content=path.read_bytes(),
+            by=by,
+            reason=reason,
+            dry_run=dry_run,
+            confirmed=confirm,
+            source=figures.Source.COMMAND,
         )
         plan = outcome.plan
         layout = f"{plan.reading.layout} layout, " if plan.reading.layout else ""
@@ -68,6 +84,17 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  KPI {change.kpi.ref}, {change.month_label}: {change.old_formatted} → "
                     f"{change.formatted}  ({change.place})"
+                )
+        if plan.warnings:
+            self.stdout.write(
+                "To check (confirmed with --confirm):"
+                if confirm
+                else "To check (--confirm to import them):"
+            )
+            for change in plan.warnings:
+                self.stdout.write(
+                    f"  KPI {change.kpi.ref}, {change.month_label}: {'; '.join(change.warnings)}"
+                    f"  ({change.place})"
                 )
         if plan.new and options.get("verbosity", 1) >= 2:
             self.stdout.write("New:")

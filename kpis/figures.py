@@ -1,0 +1,804 @@
+"""The one way figures are written: checked, kept in the history, never blanking what the
+caller did not mean to change.
+
+Every caller (the monthly return, the import, the admin, the management commands, the demo
+loader) says what it wants as `Entry` values: a field an entry does not give is left as it
+is. Behind `record_figures`, once for every caller:
+
+- the figure's own checks: a month that has started and in which the KPI is due, a value
+  its unit and decimals allow or a symbol (kpis.symbols), a numerator and denominator that
+  fit it, a note and a stated status within bounds;
+- the closed-month rule: a change in a month a published report closed needs the
+  permission to amend closed periods and a reason;
+- the version the caller saw: a figure changed by someone else meanwhile is refused, never
+  silently overwritten;
+- plausibility: an unusual value (outside the recent range, a change of more than half, a
+  percentage that looks like a fraction of one) is a warning the caller must confirm;
+- the history: one ObservationRevision per change, with who, when, where from and why.
+
+A batch is checked in memory against the closed months and the stored figures, each read
+once, and written with its history in bulk in one transaction, with the data version the
+dashboards' caches are keyed to. Nothing is written while any entry has a problem.
+"""
+
+import datetime as dt
+import enum
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.utils import timezone
+
+from sct_portal import periods
+from sct_portal.models import bump_data_version
+
+from . import symbols, units
+from .models import (
+    ClosedMonth,
+    Frequency,
+    Kpi,
+    Observation,
+    ObservationRevision,
+    RevisionAction,
+    StatedRag,
+)
+from .units import Unit
+
+LARGEST = Decimal(10) ** 12  # what the column keeps: 16 digits, 4 after the point
+MOST_PLACES = 4
+LONGEST_NOTE = 2000
+LONGEST_WORDS = 200
+LARGEST_COUNT = 2_000_000_000  # numerators and denominators (a PositiveIntegerField)
+RECENT_MONTHS = 12  # the window of the "recent range"
+FEWEST_FOR_RANGE = 3  # fewer recent figures than this say nothing about a range
+# A percentage at or under 1 where the KPI's recent figures are at least this many percent
+# looks like a fraction of one typed for a percentage (0.4 for 40%).
+FRACTION_LOOKALIKE_MEDIAN = Decimal(5)
+WRITE_PERMISSIONS = ("kpis.add_observation", "kpis.change_observation")
+DELETE_PERMISSION = "kpis.delete_observation"
+BATCH = 500  # rows per bulk statement
+
+
+class Source(models.TextChoices):
+    """Where a change came from, as the history records it."""
+
+    ADMIN = "admin", "Admin"
+    MONTHLY_RETURN = "monthly return", "Monthly return"
+    IMPORT = "import", "Import"
+    COMMAND = "command", "Command line"
+    DEMO = "demo data", "Demo data"
+
+
+class Unchanged(enum.Enum):
+    """An entry's field that the caller does not give: it stays as it is."""
+
+    UNCHANGED = "unchanged"
+
+
+UNCHANGED = Unchanged.UNCHANGED
+
+
+@dataclass(frozen=True)
+class Stated:
+    """A status the organisation states itself: its own RAG and/or words, and why."""
+
+    rag: str = ""  # a StatedRag value, or ""
+    words: str = ""
+    reason: str = ""
+
+    @property
+    def text(self) -> str:
+        """red: potential concern"""
+        parts = [StatedRag(self.rag).label if self.rag else "", self.words]
+        return ": ".join(part for part in parts if part)
+
+
+@dataclass(frozen=True)
+class State:
+    """What a row holds. Decimals are normalised, so 74.9 and 74.90 are the same figure."""
+
+    value: Decimal | None = None
+    symbol: str = ""
+    numerator: int | None = None
+    denominator: int | None = None
+    note: str = ""
+    stated: Stated | None = None
+
+    @staticmethod
+    def of(row: Observation | None) -> "State | None":
+        if row is None:
+            return None
+        stated = None
+        if row.stated_rag or row.stated_words:
+            stated = Stated(row.stated_rag, row.stated_words, row.stated_reason)
+        return State(
+            value=Decimal(row.value).normalize() if row.value is not None else None,
+            symbol=row.symbol,
+            numerator=row.numerator,
+            denominator=row.denominator,
+            note=row.note,
+            stated=stated,
+        )
+
+    @property
+    def figure(self) -> Decimal | str | None:
+        return self.value if self.value is not None else (self.symbol or None)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One wanted change to one KPI's period. `value` is a number, a symbol's code (see
+    kpis.symbols.parse) or None (no figure: only with a stated status)."""
+
+    kpi: Kpi
+    month: dt.date
+    value: Decimal | str | Unchanged | None = UNCHANGED
+    numerator: int | Unchanged | None = UNCHANGED
+    denominator: int | Unchanged | None = UNCHANGED
+    note: str | Unchanged = UNCHANGED
+    stated: Stated | Unchanged | None = UNCHANGED
+    version: int | None = None  # the version the caller saw (0: none yet); None: not checked
+    confirmed: bool = False  # the caller has seen and confirmed this entry's warnings
+    delete: bool = False
+    place: str = ""  # where it came from, for messages: "Sheet1!F7", "line 31, Jun-22"
+
+    @property
+    def where(self) -> str:
+        """KPI 3, Sep-22"""
+        return f"KPI {self.kpi.ref}, {periods.month_label(periods.month_start(self.month))}"
+
+
+class Action(models.TextChoices):
+    CREATED = "created", "New"
+    CHANGED = "changed", "Changed"
+    DELETED = "deleted", "Deleted"
+    UNCHANGED = "unchanged", "Unchanged"
+
+
+class Code(models.TextChoices):
+    """Why an entry cannot be written."""
+
+    INVALID = "invalid", "Not a figure the KPI can take"
+    CLOSED_PERMISSION = "closed-permission", "A closed month: needs the permission to amend"
+    CLOSED_REASON = "closed-reason", "A closed month: needs a reason"
+    CONFLICT = "conflict", "Changed by someone else since it was read"
+
+
+@dataclass(frozen=True)
+class Problem:
+    index: int  # the entry's position in the batch
+    entry: Entry
+    field: str | None  # value, numerator, denominator, note, stated, month; None: the whole
+    message: str  # a sentence naming the KPI and month
+    code: Code = Code.INVALID
+
+    def __str__(self) -> str:
+        return f"{self.entry.place}: {self.message}" if self.entry.place else self.message
+
+
+@dataclass(frozen=True)
+class Change:
+    """What recording an entry does (or would do)."""
+
+    index: int
+    entry: Entry
+    action: Action
+    old: State | None
+    new: State | None
+    stored: Observation | None  # the row as read, if there is one
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def kpi(self) -> Kpi:
+        return self.entry.kpi
+
+    @property
+    def month(self) -> dt.date:
+        return periods.month_start(self.entry.month)
+
+    @property
+    def version(self) -> int:
+        """The stored figure's version the change starts from; 0 when there is none."""
+        return self.stored.version if self.stored is not None else 0
+
+    @property
+    def old_formatted(self) -> str:
+        return self.kpi.format_figure(self.old.figure) if self.old else ""
+
+    @property
+    def formatted(self) -> str:
+        return self.kpi.format_figure(self.new.figure) if self.new else ""
+
+    @property
+    def month_label(self) -> str:
+        return periods.month_label(self.month)
+
+
+@dataclass
+class Checked:
+    """A batch, checked: one change per entry (in the entries' order) and the problems."""
+
+    changes: list[Change] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    closed: dict[dt.date, ClosedMonth] = field(default_factory=dict)  # months it changes
+
+    @property
+    def writes(self) -> list[Change]:
+        return [c for c in self.changes if c.action != Action.UNCHANGED]
+
+    @property
+    def unconfirmed(self) -> list[Change]:
+        """Changes with warnings their entry has not confirmed."""
+        return [c for c in self.changes if c.warnings and not c.entry.confirmed]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.unconfirmed
+
+    def problems_of(self, index: int) -> list[Problem]:
+        return [p for p in self.problems if p.index == index]
+
+
+class Refused(Exception):
+    """Nothing was written: the batch has problems or unconfirmed warnings."""
+
+    def __init__(self, checked: Checked) -> None:
+        self.checked = checked
+        reasons = [str(p) for p in checked.problems] or [
+            f"{c.entry.where}: {w}" for c in checked.unconfirmed for w in c.warnings
+        ]
+        super().__init__("; ".join(reasons))
+
+
+# ---------------------------------------------------------------------------------------
+# Pure checks
+
+
+def storable(value: Decimal) -> bool:
+    """Whether a number fits the column: finite, under 10¹², at most 4 decimal places."""
+    return value.is_finite() and abs(value) < LARGEST and decimal_places(value) <= MOST_PLACES
+
+
+def decimal_places(value: Decimal) -> int:
+    """Decimal places without trailing zeros, without rounding (normalize() rounds)."""
+    _, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):
+        return 0
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -(exponent + trailing))
+
+
+def control_characters(text: str) -> list[str]:
+    """Control characters a text holds, other than tab, newline and carriage return."""
+    return sorted(
+        {f"U+{ord(c):04X}" for c in text if (ord(c) < 32 and c not in "\t\n\r") or ord(c) == 127}
+    )
+
+
+def looks_like_a_fraction(value: Decimal, unit: str, recent: Sequence[Decimal]) -> bool:
+    """A percentage of at most 1 where the KPI's figures are tens of percent (or there are
+    none yet): 0.4 typed for 40%."""
+    if unit != Unit.PERCENT or not (0 < value <= 1):
+        return False
+    return not recent or statistics.median(recent) >= FRACTION_LOOKALIKE_MEDIAN
+
+
+def fraction_hint(value: Decimal) -> str:
+    """did you mean 40%?"""
+    return f"did you mean {units.plain(value * 100)}%?"
+
+
+def unusual(
+    value: Decimal,
+    *,
+    previous: Decimal | None,
+    previous_label: str,
+    recent: Sequence[Decimal],
+    unit: str,
+    decimals: int,
+) -> list[str]:
+    """Why a value deserves a second look, in words: a percentage that looks like a fraction
+    of one, a value outside the range of the recent figures, or a change of more than half
+    on the previous figure."""
+
+    def shown(number: Decimal) -> str:
+        return units.format_value(number, unit, decimals)
+
+    found = []
+    if looks_like_a_fraction(value, unit, recent):
+        found.append(
+            f"{units.plain(value)}% looks like a fraction of one — {fraction_hint(value)} "
+            f"Type {units.plain(value * 100)} for {units.plain(value * 100)}%"
+        )
+    if len(recent) >= FEWEST_FOR_RANGE:
+        low, high = min(recent), max(recent)
+        if not low <= value <= high:
+            found.append(
+                f"{shown(value)} is outside the range of the last {len(recent)} figures "
+                f"({shown(low)} to {shown(high)})"
+            )
+    if previous is not None and previous != 0 and abs(value - previous) > abs(previous) / 2:
+        way = "rise" if value > previous else "fall"
+        found.append(
+            f"{shown(value)} is a {way} of more than half on {previous_label}'s {shown(previous)}"
+        )
+    return found
+
+
+def figure_problems(
+    kpi: Kpi, month: dt.date, new: State, *, this_month: dt.date
+) -> list[tuple[str | None, str]]:
+    """What is wrong with a figure for a KPI and month, as (field, words); no database."""
+    found: list[tuple[str | None, str]] = []
+    if month > this_month:
+        found.append(("month", "the month has not started yet, so it cannot have a figure"))
+    if not kpi.is_due_in(month):
+        when = (
+            "quarter ends (Jun, Sep, Dec, Mar)" if kpi.frequency == Frequency.QUARTERLY else "March"
+        )
+        found.append(("month", f"a {kpi.frequency} KPI takes figures only at {when}"))
+    if new.value is not None:
+        found.extend(("value", text) for text in _value_problems(kpi, new.value))
+    elif new.symbol:
+        if not symbols.is_symbol(new.symbol):
+            found.append(("value", f'"{new.symbol}" is not a symbol ({symbols.accepted()})'))
+        if new.numerator is not None or new.denominator is not None:
+            found.append(
+                (
+                    "numerator",
+                    f"a symbol ({new.symbol}) has no numerator or denominator; clear them",
+                )
+            )
+    elif new.stated is None:
+        found.append(
+            ("value", f"give a number, a symbol ({symbols.accepted()}) or a stated status")
+        )
+    found.extend(_fraction_problems(kpi, new))
+    if len(new.note) > LONGEST_NOTE:
+        found.append(("note", f"keep the note under {LONGEST_NOTE:,} characters"))
+    if bad := control_characters(new.note):
+        found.append(("note", f"the note holds control characters ({', '.join(bad)}); remove them"))
+    if new.stated is not None:
+        stated = new.stated
+        if stated.rag and stated.rag not in StatedRag.values:
+            found.append(("stated", f'"{stated.rag}" is not a RAG rating (green, amber, red)'))
+        if len(stated.words) > LONGEST_WORDS:
+            found.append(("stated", f"keep the stated status under {LONGEST_WORDS} characters"))
+        if not stated.reason.strip():
+            found.append(("stated", "say why the status is stated, and on whose authority"))
+        if bad := control_characters(stated.words + stated.reason):
+            found.append(
+                ("stated", f"the stated status holds control characters ({', '.join(bad)})")
+            )
+    return found
+
+
+def _value_problems(kpi: Kpi, value: Decimal) -> list[str]:
+    shown = units.plain(value) if value.is_finite() else str(value)
+    if not value.is_finite():
+        return [f'"{shown}" is not a number']
+    if abs(value) >= LARGEST:
+        return [f"{shown} is too large to be a KPI figure"]
+    found = units.problems(value, kpi.unit, kpi.decimals)
+    if found and looks_like_a_fraction(value, kpi.unit, ()):
+        found = [f"{found[0]} — {fraction_hint(value)}", *found[1:]]
+    return found
+
+
+def _fraction_problems(kpi: Kpi, new: State) -> list[tuple[str | None, str]]:
+    numerator, denominator = new.numerator, new.denominator
+    if numerator is None and denominator is None:
+        return []
+    if numerator is None or denominator is None:
+        return [("denominator", "give both numerator and denominator, or neither")]
+    for name, count in (("numerator", numerator), ("denominator", denominator)):
+        if count < 0:
+            return [(name, f"the {name} cannot be negative")]
+        if count > LARGEST_COUNT:
+            return [(name, f"the {name} is too large")]
+    if denominator == 0:
+        return [("denominator", "the denominator cannot be 0")]
+    if kpi.unit != Unit.PERCENT or new.value is None:
+        return []
+    if numerator > denominator:
+        return [("numerator", "the numerator cannot exceed the denominator")]
+    expected = Decimal(100) * numerator / denominator
+    half_step = Decimal(1).scaleb(-kpi.decimals) / 2
+    if abs(expected - new.value) > half_step:
+        shown = units.format_value(expected, Unit.PERCENT, kpi.decimals)
+        return [("value", f"{numerator} of {denominator} is {shown}, not {kpi.format(new.value)}")]
+    return []
+
+
+def resolve(entry: Entry, old: State | None) -> State | None:
+    """The state an entry asks for: the stored one with the entry's given fields laid over it;
+    None for a deletion."""
+    if entry.delete:
+        return None
+    base = old or State()
+    value, symbol = base.value, base.symbol
+    if not isinstance(entry.value, Unchanged):
+        if isinstance(entry.value, Decimal):
+            value, symbol = entry.value.normalize() if entry.value.is_finite() else entry.value, ""
+        elif isinstance(entry.value, str):
+            value, symbol = None, entry.value
+        else:
+            value, symbol = None, ""
+    return State(
+        value=value,
+        symbol=symbol,
+        numerator=base.numerator if isinstance(entry.numerator, Unchanged) else entry.numerator,
+        denominator=(
+            base.denominator if isinstance(entry.denominator, Unchanged) else entry.denominator
+        ),
+        note=base.note if isinstance(entry.note, Unchanged) else entry.note.strip(),
+        stated=base.stated if isinstance(entry.stated, Unchanged) else entry.stated,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Checking a batch against the database
+
+
+def _require(by: Any, *permissions: str) -> None:
+    if by is None or not getattr(by, "pk", None) or not by.is_authenticated:
+        raise PermissionDenied("A figure is written by someone: say who (a signed-in user).")
+    if not by.has_perms(permissions):
+        raise PermissionDenied(f"{by.get_username()} may not change figures.")
+
+
+def check(
+    entries: Sequence[Entry],
+    *,
+    by: AbstractBaseUser | Any,
+    reason: str = "",
+    today: dt.date | None = None,
+    lock: bool = False,
+) -> Checked:
+    """What recording the entries would do, and what stops it (three queries: the stored
+    figures of the KPIs around the months, the closed months, nothing else). `lock` takes
+    the stored rows FOR UPDATE (inside a transaction)."""
+    checked = Checked()
+    if not entries:
+        return checked
+    this_month = periods.month_start(today or timezone.localdate())
+    months = [periods.month_start(e.month) for e in entries]
+    kpi_ids = {e.kpi.pk for e in entries}
+    first = periods.add_months(min(months), -RECENT_MONTHS)
+    rows = Observation.objects.filter(kpi_id__in=kpi_ids, month__range=(first, max(months)))
+    if lock:
+        rows = rows.select_for_update()
+    stored = {(o.kpi_id, o.month): o for o in rows.order_by()}
+    closures = {c.month: c for c in ClosedMonth.objects.filter(month__in=set(months))}
+    may_amend = ClosedMonth.may_amend(by)
+    # The figures as they will stand: the stored ones with the batch's numbers laid over.
+    standing: dict[tuple[int, dt.date], Decimal | None] = {
+        key: Decimal(o.value) if o.value is not None else None for key, o in stored.items()
+    }
+    resolved: list[tuple[State | None, State | None]] = []
+    for entry, month in zip(entries, months, strict=True):
+        row = stored.get((entry.kpi.pk, month))
+        old = State.of(row)
+        new = resolve(entry, old)
+        resolved.append((old, new))
+        standing[(entry.kpi.pk, month)] = new.value if new is not None else None
+    for index, (entry, month) in enumerate(zip(entries, months, strict=True)):
+        old, new = resolved[index]
+        row = stored.get((entry.kpi.pk, month))
+        if new is None:
+            action = Action.DELETED if old is not None else Action.UNCHANGED
+        elif old is None:
+            action = Action.UNCHANGED if new == State() else Action.CREATED
+        else:
+            action = Action.UNCHANGED if new == old else Action.CHANGED
+        warnings: tuple[str, ...] = ()
+        problems: list[tuple[str | None, str, Code]] = []
+        if action != Action.UNCHANGED:
+            if new is not None:
+                problems.extend(
+                    (name, text, Code.INVALID)
+                    for name, text in figure_problems(entry.kpi, month, new, this_month=this_month)
+                )
+            seen = entry.version
+            if seen is not None and seen != (row.version if row else 0):
+                problems.append((None, _conflict_words(row), Code.CONFLICT))
+            if (closure := closures.get(month)) is not None:
+                checked.closed[month] = closure
+                if not may_amend:
+                    problems.append(
+                        (
+                            None,
+                            f"{periods.month_label(month)} is closed ({closure.reason}); changing "
+                            "its figures needs the permission to amend closed periods",
+                            Code.CLOSED_PERMISSION,
+                        )
+                    )
+                elif not reason.strip():
+                    problems.append(
+                        (
+                            None,
+                            f"{periods.month_label(month)} is closed ({closure.reason}); give a "
+                            "reason for changing a figure in a closed month",
+                            Code.CLOSED_REASON,
+                        )
+                    )
+            if (
+                new is not None
+                and new.value is not None
+                and (old is None or old.value != new.value)
+            ):
+                warnings = tuple(_warnings(entry, month, new.value, standing))
+        for name, text, code in problems:
+            checked.problems.append(Problem(index, entry, name, f"{entry.where}: {text}.", code))
+        checked.changes.append(Change(index, entry, action, old, new, row, warnings))
+    return checked
+
+
+def _conflict_words(row: Observation | None) -> str:
+    if row is None:
+        return "the figure was deleted by someone else after you read it"
+    return (
+        f"someone else changed it after you read it (it is now {row.formatted}, version "
+        f"{row.version})"
+    )
+
+
+def _warnings(
+    entry: Entry,
+    month: dt.date,
+    value: Decimal,
+    standing: dict[tuple[int, dt.date], Decimal | None],
+) -> list[str]:
+    kpi = entry.kpi
+    step = {Frequency.QUARTERLY: 3, Frequency.ANNUAL: 12}.get(Frequency(kpi.frequency), 1)
+    recent = [
+        figure
+        for offset in range(RECENT_MONTHS, 0, -1)
+        if (figure := standing.get((kpi.pk, periods.add_months(month, -offset)))) is not None
+    ]
+    before = periods.add_months(month, -step)
+    return unusual(
+        value,
+        previous=standing.get((kpi.pk, before)),
+        previous_label=periods.month_label(before),
+        recent=recent,
+        unit=kpi.unit,
+        decimals=kpi.decimals,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Writing
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a batch wrote: its changes (unchanged entries included)."""
+
+    changes: list[Change]
+
+    @property
+    def created(self) -> list[Change]:
+        return [c for c in self.changes if c.action == Action.CREATED]
+
+    @property
+    def changed(self) -> list[Change]:
+        return [c for c in self.changes if c.action == Action.CHANGED]
+
+    @property
+    def deleted(self) -> list[Change]:
+        return [c for c in self.changes if c.action == Action.DELETED]
+
+    @property
+    def written(self) -> list[Change]:
+        return [c for c in self.changes if c.action != Action.UNCHANGED]
+
+
+def record_figures(
+    *,
+    entries: Sequence[Entry],
+    by: AbstractBaseUser | Any,
+    source: Source,
+    reason: str = "",
+    today: dt.date | None = None,
+) -> Recorded:
+    """Check the entries and write them all, with their history, in one transaction; or
+    write nothing and raise Refused (problems, or warnings not confirmed)."""
+    _require(by, *WRITE_PERMISSIONS)
+    if any(entry.delete for entry in entries):
+        _require(by, DELETE_PERMISSION)
+    source = Source(source)
+    with transaction.atomic():
+        checked = check(entries, by=by, reason=reason, today=today, lock=True)
+        if not checked.ok:
+            raise Refused(checked)
+        _write(
+            checked.writes, closed=set(checked.closed), by=by, source=source, reason=reason.strip()
+        )
+    return Recorded(checked.changes)
+
+
+def record_figure(
+    *,
+    kpi: Kpi,
+    month: dt.date,
+    value: Decimal | str | Unchanged | None = UNCHANGED,
+    numerator: int | Unchanged | None = UNCHANGED,
+    denominator: int | Unchanged | None = UNCHANGED,
+    note: str | Unchanged = UNCHANGED,
+    stated: Stated | Unchanged | None = UNCHANGED,
+    by: AbstractBaseUser | Any,
+    source: Source,
+    reason: str = "",
+    version: int | None = None,
+    confirmed: bool = False,
+) -> Change:
+    """Record one KPI's figure for a month; fields not given stay as they are."""
+    entry = Entry(
+        kpi=kpi,
+        month=month,
+        value=value,
+        numerator=numerator,
+        denominator=denominator,
+        note=note,
+        stated=stated,
+        version=version,
+        confirmed=confirmed,
+    )
+    return record_figures(entries=[entry], by=by, source=source, reason=reason).changes[0]
+
+
+def delete_figure(
+    *,
+    kpi: Kpi,
+    month: dt.date,
+    by: AbstractBaseUser | Any,
+    source: Source,
+    reason: str = "",
+    version: int | None = None,
+) -> Change:
+    """Delete a KPI's figure for a month, keeping it in the history."""
+    entry = Entry(kpi=kpi, month=month, delete=True, version=version)
+    return record_figures(entries=[entry], by=by, source=source, reason=reason).changes[0]
+
+
+STATE_FIELDS = [
+    "value",
+    "symbol",
+    "numerator",
+    "denominator",
+    "note",
+    "stated_rag",
+    "stated_words",
+    "stated_reason",
+    "stated_by",
+    "stated_at",
+    "version",
+    "updated_at",
+]
+
+
+def _apply(row: Observation, new: State, old: State | None, *, by: Any, now: dt.datetime) -> None:
+    row.value = new.value
+    row.symbol = new.symbol
+    row.numerator = new.numerator
+    row.denominator = new.denominator
+    row.note = new.note
+    stated = new.stated or Stated()
+    if old is None or old.stated != new.stated:
+        row.stated_by = by if new.stated else None
+        row.stated_at = now if new.stated else None
+    row.stated_rag, row.stated_words, row.stated_reason = stated.rag, stated.words, stated.reason
+    row.updated_at = now
+
+
+def _write(
+    changes: Sequence[Change], *, closed: set[dt.date], by: Any, source: Source, reason: str
+) -> None:
+    if not changes:
+        return
+    now = timezone.now()
+    store = Observation._base_manager  # the plain manager: only this module writes in bulk
+    created, updated, deleted, history = [], [], [], []
+    for change in changes:
+        old, new = change.old, change.new
+        row = change.stored
+        if change.action == Action.CREATED:
+            assert new is not None
+            row = Observation(kpi=change.kpi, month=change.month, entered_by=by, entered_at=now)
+            row.version = 1
+            _apply(row, new, None, by=by, now=now)
+            created.append(row)
+        elif change.action == Action.CHANGED:
+            assert row is not None
+            assert new is not None
+            row.version += 1
+            _apply(row, new, old, by=by, now=now)
+            updated.append(row)
+        else:
+            assert row is not None
+            deleted.append(row.pk)
+        after = row.version + 1 if change.action == Action.DELETED else row.version
+        history.append(
+            _revision(
+                change,
+                version=after,
+                closed=change.month in closed,
+                by=by,
+                source=source,
+                reason=reason,
+                now=now,
+            )
+        )
+    store.bulk_create(created, batch_size=BATCH)
+    store.bulk_update(updated, STATE_FIELDS, batch_size=BATCH)
+    if deleted:
+        store.filter(pk__in=deleted).delete()
+    ObservationRevision.objects.bulk_create(history, batch_size=BATCH)
+    bump_data_version()
+
+
+def _stated_text(state: State | None) -> str:
+    return state.stated.text if state is not None and state.stated is not None else ""
+
+
+def _revision(
+    change: Change,
+    *,
+    version: int,
+    closed: bool,
+    by: Any,
+    source: Source,
+    reason: str,
+    now: dt.datetime,
+) -> ObservationRevision:
+    old, new = change.old, change.new
+    return ObservationRevision(
+        kpi_id=change.kpi.pk,
+        month=change.month,
+        action=RevisionAction(change.action.value),
+        old_value=old.value if old else None,
+        new_value=new.value if new else None,
+        old_symbol=old.symbol if old else "",
+        new_symbol=new.symbol if new else "",
+        old_numerator=old.numerator if old else None,
+        new_numerator=new.numerator if new else None,
+        old_denominator=old.denominator if old else None,
+        new_denominator=new.denominator if new else None,
+        old_note=old.note if old else "",
+        new_note=new.note if new else "",
+        old_stated=_stated_text(old),
+        new_stated=_stated_text(new),
+        version=version,
+        changed_by=by,
+        changed_by_name=by.get_username(),
+        changed_at=now,
+        source=source.value,
+        reason=reason,
+        closed_period=closed,
+    )
+
+
+__all__ = [
+    "UNCHANGED",
+    "Action",
+    "Change",
+    "Checked",
+    "Code",
+    "Entry",
+    "Problem",
+    "Recorded",
+    "Refused",
+    "Source",
+    "State",
+    "Stated",
+    "check",
+    "delete_figure",
+    "record_figure",
+    "record_figures",
+]
