@@ -24,6 +24,7 @@ from kpis.models import (
 from kpis.polarity import Polarity
 from kpis.units import Unit
 from sct_portal import periods
+from sct_portal.models import bump_data_version
 
 SECTIONS = ["Front door", "Child protection", "Children in need", "Children in care", "Workforce"]
 
@@ -101,6 +102,7 @@ def build(
         )
         for kpi in headline
     )
+    bump_data_version()  # written in bulk: no signal said so
     return made
 
 

@@ -47,6 +47,7 @@ from .models import (
     RevisionAction,
     StatedRag,
 )
+from .rag import Stated
 from .units import Unit
 
 LARGEST = Decimal(10) ** 12  # what the column keeps: 16 digits, 4 after the point
@@ -81,21 +82,6 @@ class Unchanged(enum.Enum):
 
 
 UNCHANGED = Unchanged.UNCHANGED
-
-
-@dataclass(frozen=True)
-class Stated:
-    """A status the organisation states itself: its own RAG and/or words, and why."""
-
-    rag: str = ""  # a StatedRag value, or ""
-    words: str = ""
-    reason: str = ""
-
-    @property
-    def text(self) -> str:
-        """red: potential concern"""
-        parts = [StatedRag(self.rag).label if self.rag else "", self.words]
-        return ": ".join(part for part in parts if part)
 
 
 @dataclass(frozen=True)

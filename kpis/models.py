@@ -21,9 +21,11 @@ MONEY_DIGITS = {"max_digits": 16, "decimal_places": 4}
 
 
 class Frequency(models.TextChoices):
-    MONTHLY = "monthly", "Monthly"
-    QUARTERLY = "quarterly", "Quarterly (recorded at the quarter's last month)"
-    ANNUAL = "annual", "Annual (recorded at March, the year's last month)"
+    MONTHLY = periods.MONTHLY, "Monthly"
+    QUARTERLY = periods.QUARTERLY, "Quarterly (recorded at the quarter's last month)"
+    ANNUAL = periods.ANNUAL, "Annual (recorded at March, the financial year's last month)"
+    TERMLY = periods.TERMLY, "Termly (recorded at December, March and July)"
+    ACADEMIC_YEAR = periods.ACADEMIC_YEAR, "School year (recorded at August)"
 
 
 class TargetSource(models.TextChoices):
@@ -49,13 +51,9 @@ class KpiQuerySet(models.QuerySet["Kpi"]):
 
     def due_in(self, month: dt.date) -> "KpiQuerySet":
         """KPIs that take a figure in `month`: monthly ones always, quarterly at a
-        quarter's last month, annual at March."""
-        due = Q(frequency=Frequency.MONTHLY)
-        if periods.is_quarter_end(month):
-            due |= Q(frequency=Frequency.QUARTERLY)
-        if month.month == 3:
-            due |= Q(frequency=Frequency.ANNUAL)
-        return self.filter(due)
+        quarter's last month, annual at March, termly at a term's last month…"""
+        due = [f for f in Frequency.values if periods.is_due(f, month)]
+        return self.filter(frequency__in=due)
 
 
 class Kpi(models.Model):
@@ -74,12 +72,18 @@ class Kpi(models.Model):
         "protection plan”. Blank: its description.",
     )
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="kpis")
-    unit = models.CharField(max_length=10, choices=Unit.choices)
+    unit = models.CharField(max_length=15, choices=Unit.choices)
     decimals = models.PositiveSmallIntegerField(
         default=1, help_text="Decimal places the KPI is kept to and shown with."
     )
     polarity = models.CharField(max_length=10, choices=Polarity.choices)
-    frequency = models.CharField(max_length=10, choices=Frequency.choices, default="monthly")
+    frequency = models.CharField(max_length=15, choices=Frequency.choices, default="monthly")
+    cumulative = models.BooleanField(
+        "year to date",
+        default=False,
+        help_text="A year-to-date or cumulative measure: it builds up from each April, so it "
+        "is compared with the same point last year, and not given to SPC as independent points.",
+    )
     order = models.PositiveSmallIntegerField("display order", default=0)
     definition = models.TextField(blank=True)
     is_headline = models.BooleanField("headline measure", default=False)
@@ -132,11 +136,15 @@ class Kpi(models.Model):
         return self.format(figure)
 
     def is_due_in(self, month: dt.date) -> bool:
-        if self.frequency == Frequency.QUARTERLY:
-            return periods.is_quarter_end(month)
-        if self.frequency == Frequency.ANNUAL:
-            return month.month == 3
-        return True
+        return periods.is_due(self.frequency, month)
+
+    def period_label(self, month: dt.date) -> str:
+        """Jun-22, Q1 2022/23, 2021/22: the period recorded at `month`, as tables head it."""
+        return periods.period_label(self.frequency, month)
+
+    def period_name(self, month: dt.date) -> str:
+        """June 2022, Q1 2022/23, the year 2021/22: as sentences name it."""
+        return periods.period_name(self.frequency, month)
 
 
 def first_of_month(value: dt.date) -> None:
@@ -629,3 +637,35 @@ class MonthlyReturn(Observation):
         verbose_name_plural = "monthly return"
         # Who may use it is decided by the permissions to add and change observations.
         default_permissions = ()
+
+
+class PublishedFigure(models.Model):
+    """A figure as a published report printed it: the report's frozen snapshot, as rows, so
+    that "revised since published" is one query against the current figures. Written when a
+    report is published; never changed."""
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="published")
+    month = models.DateField()
+    value = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    symbol = models.CharField(max_length=10, blank=True)
+    shown = models.CharField(max_length=40, help_text="As the report printed it: “74.9%”.")
+    report = models.CharField(max_length=40, help_text="Which report: “Q1 2022/23”.")
+    published_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["kpi", "month", "published_at"]
+        indexes = [models.Index(fields=["kpi", "month"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "month", "report"], name="one_published_figure_per_report"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"KPI {self.kpi.ref}, {periods.month_label(self.month)}: {self.shown} ({self.report})"
+        )
+
+    @property
+    def figure(self) -> Decimal | str | None:
+        return Decimal(self.value) if self.value is not None else (self.symbol or None)

@@ -22,6 +22,22 @@ class Rag(models.TextChoices):
 
 
 @dataclass(frozen=True)
+class Stated:
+    """A status the organisation states itself (its own RAG and/or words, and why), shown as
+    stated, never mistaken for a derived RAG."""
+
+    rag: str = ""  # green, amber, red, or ""
+    words: str = ""
+    reason: str = ""
+
+    @property
+    def text(self) -> str:
+        """Amber: potential concern"""
+        label = {"green": "Green", "amber": "Amber", "red": "Red"}.get(self.rag, "")
+        return ": ".join(part for part in (label, self.words) if part)
+
+
+@dataclass(frozen=True)
 class Threshold:
     value: Decimal
     tolerance: Decimal = Decimal(0)

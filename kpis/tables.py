@@ -22,8 +22,9 @@ from sct_portal import periods
 from sct_portal.periods import month_label
 
 from . import spc
-from .dashboard import Position, detail_urls
+from .dashboard import detail_urls
 from .models import Kpi
+from .period import Position
 from .polarity import Direction
 from .rag import Rag
 from .templatetags.dashboard import (
@@ -31,6 +32,8 @@ from .templatetags.dashboard import (
     direction_tag,
     rag_tag,
     sparkline,
+    stated_tag,
+    symbol_tag,
     variation_icon,
 )
 from .units import Unit
@@ -62,10 +65,8 @@ def revised_tag(published: Any) -> str:
 class OverviewRow:
     """A Position as the table sorts it: by meaning, not by the words' spelling."""
 
-    def __init__(self, position: Position, *, published: Any = None) -> None:
+    def __init__(self, position: Position) -> None:
         self.position = position
-        # How the latest published report printed this figure, when it has been revised since.
-        self.published = published
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.position, name)
@@ -189,12 +190,19 @@ class OverviewTable(tables.Table):  # type: ignore[misc]
         return detail_urls()
 
     def render_value(self, record: OverviewRow) -> SafeString:
-        html = (
-            f'<span class="sct-value" data-kpi="{escape(record.kpi.ref)}">{record.formatted}</span>'
-        )
+        shown = escape(record.formatted)
+        if record.symbol:
+            shown = symbol_tag(record.symbol)
+        html = f'<span class="sct-value" data-kpi="{escape(record.kpi.ref)}">{shown}</span>'
         if record.month is not None:
-            html += f' <span class="sct-muted sct-month-label">{month_label(record.month)}</span>'
-        if record.is_out_of_date and record.chosen:
+            label = escape(record.period_label)
+            html += f' <span class="sct-muted sct-month-label">{label}</span>'
+        if record.is_long_overdue:
+            html += (
+                '<strong class="govuk-tag govuk-tag--grey sct-tag-small">'
+                f"{escape(record.age_text[:1].upper() + record.age_text[1:])}</strong>"
+            )
+        elif record.is_out_of_date:
             html += (
                 '<strong class="govuk-tag govuk-tag--grey sct-tag-small">'
                 f"No {month_label(record.chosen)} figure</strong>"
@@ -205,11 +213,16 @@ class OverviewTable(tables.Table):  # type: ignore[misc]
 
     def render_previous(self, record: OverviewRow) -> SafeString:
         comparison = record.previous
-        if comparison is None:
+        if comparison is None or comparison.figure is None:
             return SafeString("–")
+        shown = (
+            symbol_tag(comparison.symbol)
+            if comparison.symbol
+            else escape(record.kpi.format_figure(comparison.figure.figure))
+        )
         return SafeString(
-            f'<span class="sct-value">{record.kpi.format(comparison.value)}</span> '
-            f'<span class="sct-muted sct-month-label">{month_label(comparison.month)}</span>'
+            f'<span class="sct-value">{shown}</span> <span class="sct-muted sct-month-label">'
+            f"{escape(record.kpi.period_label(comparison.month))}</span>"
         )
 
     def render_vs_previous(self, record: OverviewRow) -> SafeString:
@@ -220,13 +233,18 @@ class OverviewTable(tables.Table):  # type: ignore[misc]
 
     def render_target(self, record: OverviewRow) -> SafeString:
         if record.target is None:
-            return SafeString('<span class="sct-muted">None</span>')
+            return SafeString('<span class="sct-muted">No target</span>')
         return SafeString(f'<span class="sct-value">{record.target_text}</span>')
 
     def render_rag(self, record: OverviewRow) -> SafeString:
-        return rag_tag(record.rag)
+        html = rag_tag(record.rag)
+        if record.stated is not None:
+            html = SafeString(html + stated_tag(record.stated))
+        return html
 
     def render_variation(self, record: OverviewRow) -> SafeString:
+        if record.kpi.cumulative:
+            return SafeString('<span class="sct-muted">Not analysed: year to date</span>')
         analysis = record.analysis
         html = (
             f'<span class="sct-spc">{variation_icon(analysis.variation)}'

@@ -8,6 +8,8 @@ from django.db import models
 class Unit(models.TextChoices):
     PERCENT = "percent", "Percentage"
     RATE = "rate", "Rate per 10,000 children"
+    RATE_1000 = "rate-1000", "Rate per 1,000"
+    RATE_100000 = "rate-100000", "Rate per 100,000"
     COUNT = "count", "Count"
     AVERAGE = "average", "Average"
     MONEY = "money", "£"
@@ -32,7 +34,9 @@ def problems(value: Decimal, unit: str, decimals: int) -> list[str]:
         found.append(f"a percentage must be between 0 and 100, not {plain(value)}")
     elif unit == Unit.COUNT and value < 0:
         found.append(f"a count cannot be negative ({plain(value)})")
-    elif unit in (Unit.RATE, Unit.AVERAGE, Unit.DAYS) and value < 0:
+    elif (
+        unit in (Unit.RATE, Unit.RATE_1000, Unit.RATE_100000, Unit.AVERAGE, Unit.DAYS) and value < 0
+    ):
         found.append(f"this measure cannot be negative ({plain(value)})")
     if unit == Unit.COUNT and value != value.to_integral_value():
         found.append(f"a count must be a whole number, not {plain(value)}")

@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django_tables2 import RequestConfig
 
-from reports import revisions
 from sct_portal import periods
+from sct_portal.models import for_request as organisation_of
 from sct_portal.periods import Quarter
 
 from . import dashboard, tables
@@ -75,15 +75,10 @@ def overview(request: HttpRequest) -> HttpResponse:
         sections=sections,
         section=int(section_text) if section_text else None,
         outcome=outcome,
+        area=organisation_of(request).area,
     )
-    published = revisions.published_figures()
     table = tables.OverviewTable(
-        [
-            tables.OverviewRow(
-                item, published=revisions.revised(published, item.kpi.ref, item.month, item.value)
-            )
-            for item in found.positions
-        ],
+        [tables.OverviewRow(item) for item in found.positions],
         empty_text="No KPI matches these filters.",
     )
     table.caption = _overview_caption(found, filtered=bool(section_text or outcome))
@@ -118,16 +113,11 @@ def overview(request: HttpRequest) -> HttpResponse:
 @permission_required("kpis.view_kpi", raise_exception=True)
 def kpi_detail(request: HttpRequest, ref: str) -> HttpResponse:
     kpi = get_object_or_404(Kpi.objects.select_related("section"), ref=ref)
-    history = dashboard.history(kpi)
-    published = revisions.published_figures()
-    revised = {
-        row.month: found
-        for row in history.rows
-        if row.observation is not None
-        and (found := revisions.revised(published, kpi.ref, row.month, row.observation.value))
-    }
+    history = dashboard.history(kpi, area=organisation_of(request).area)
     return render(
-        request, "kpis/kpi_detail.html", {"kpi": kpi, "history": history, "revised": revised}
+        request,
+        "kpis/kpi_detail.html",
+        {"kpi": kpi, "history": history, "revised": history.revised_since_published},
     )
 
 
@@ -185,7 +175,6 @@ def trend_table(
         "kpis/trend_table.html",
         {
             "table": dashboard.trend_table(quarter=shown),
-            "published": revisions.published_figures(),
             "picker": picker,
             "previous": _trend_url(shown.previous),
             "next": _trend_url(shown.next),

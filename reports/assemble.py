@@ -6,16 +6,16 @@ A published report is never assembled again: its stored snapshot is thawed inste
 import datetime as dt
 from decimal import Decimal
 
-from django.conf import settings
-
 from contracts.summary import ContractMatters, contract_matters
 from finance.money import format_money
 from finance.summary import FinanceSummary, finance_summary
-from kpis import dashboard
-from kpis.models import Benchmark, Goal, Kpi, Section
+from kpis import dashboard, period
+from kpis.models import Kpi
+from kpis.period import Period, Position
 from kpis.polarity import Direction, direction
 from kpis.rag import Rag
 from sct_portal import periods
+from sct_portal.models import current as current_organisation
 from sct_portal.periods import Quarter
 
 from . import narrative
@@ -47,16 +47,18 @@ def content(report: QuarterReport) -> ReportContent:
 
 
 def build(report: QuarterReport) -> ReportContent:
+    """The report from one read of the quarter's figures (kpis.dashboard.read_period)."""
     quarter = report.period
-    kpi_table = build_kpi_table(quarter)
-    view = dashboard.overview(month=quarter.last_month, sections=list(Section.objects.all()))
-    headlines, benchmark = build_headlines(quarter, view)
+    organisation = current_organisation()
+    view = dashboard.read_period(month=quarter.last_month, area=organisation.area)
+    kpi_table = build_kpi_table(quarter, view)
+    headlines, benchmark = build_headlines(quarter, view, area=organisation.area)
     finance = finance_summary(year=quarter.year, quarter=quarter)
     matters = contract_matters(on=quarter.last_day)
     sections = {section.key: section.body for section in report.sections.all()}
     return ReportContent(
         title=report.heading,
-        organisation=settings.PORTAL_ORGANISATION,
+        organisation=organisation.name,
         year=quarter.year.label,
         quarter=quarter.label,
         period=period_text(quarter),
@@ -94,26 +96,39 @@ def period_text(quarter: Quarter) -> str:
 # Key performance indicators
 
 
-def build_kpi_table(quarter: Quarter) -> KpiTable:
-    trend = dashboard.trend_table(quarter=quarter)
-    sections = dict(Section.objects.values_list("pk", "name"))
+def build_kpi_table(quarter: Quarter, view: Period) -> KpiTable:
+    trend = period.trend_table(view, quarter=quarter)
+    months = quarter.report_months()
     rows = []
     for row in trend.rows:
         kpi = row.kpi
+        by_month = {c.month: c for c in row.cells}
         cells = tuple(
-            Cell(month=c.month, value=c.value, shown=c.text or "no data", rag=c.rag.value)
-            for c in row.cells
+            Cell(
+                month=m,
+                value=c.value if c else None,
+                shown=(c.text or "no data") if c else "not due",
+                rag=c.rag.value if c else Rag.NO_DATA.value,
+            )
+            for m in months
+            for c in [by_month.get(m)]
         )
-        latest = cells[-1]
+        latest = row.cells[-1] if row.cells else None
         previous_direction = row.latest.direction if row.latest else Direction.NO_DATA
-        year_before = cells[-13].value if len(cells) > 12 else None
-        year_direction = direction(year_before, latest.value, kpi.polarity)
+        figures = view.by_id[kpi.pk].figures
+        year_before = figures.get(periods.add_months(quarter.last_month, -12))
+        year_direction = direction(
+            year_before.value if year_before else None,
+            latest.value if latest else None,
+            kpi.polarity,
+        )
         target = row.target
+        rag = latest.rag if latest else Rag.NO_DATA
         rows.append(
             KpiRow(
                 ref=kpi.ref,
                 description=kpi.description,
-                section=sections.get(kpi.section_id, ""),
+                section=kpi.section.name,
                 unit=kpi.unit,
                 decimals=kpi.decimals,
                 polarity=kpi.polarity,
@@ -122,8 +137,8 @@ def build_kpi_table(quarter: Quarter) -> KpiTable:
                 target_shown=kpi.format(target.value) if target else "no target",
                 tolerance=Decimal(target.tolerance) if target else None,
                 target_source=target.get_source_display() if target else "",
-                rag=latest.rag,
-                rag_label=Rag(latest.rag).label,
+                rag=rag.value,
+                rag_label=rag.label,
                 direction=previous_direction.value,
                 direction_label=Direction(previous_direction).label,
                 direction_year=year_direction.value,
@@ -131,11 +146,22 @@ def build_kpi_table(quarter: Quarter) -> KpiTable:
             )
         )
     return KpiTable(
-        months=tuple(trend.months),
-        month_labels=tuple(periods.month_label(m) for m in trend.months),
-        years=tuple(YearSpan(year.label, count) for year, count in trend.years),
+        months=tuple(months),
+        month_labels=tuple(periods.month_label(m) for m in months),
+        years=tuple(YearSpan(year.label, count) for year, count in period_years(months)),
         rows=tuple(rows),
     )
+
+
+def period_years(months: list[dt.date]) -> list[tuple[periods.FinancialYear, int]]:
+    years: list[tuple[periods.FinancialYear, int]] = []
+    for month in months:
+        year = periods.FinancialYear.of(month)
+        if years and years[-1][0] == year:
+            years[-1] = (year, years[-1][1] + 1)
+        else:
+            years.append((year, 1))
+    return years
 
 
 # ---------------------------------------------------------------------------------------
@@ -143,27 +169,17 @@ def build_kpi_table(quarter: Quarter) -> KpiTable:
 
 
 def build_headlines(
-    quarter: Quarter, view: dashboard.Overview
+    quarter: Quarter, view: Period, *, area: str
 ) -> tuple[tuple[Headline, ...], BenchmarkTable | None]:
-    month = quarter.last_month
-    kpis = [item.position.kpi for item in view.headlines]
-    figures = {
-        (o.kpi_id, o.month): Decimal(o.value or 0)
-        for kpi in kpis
-        for o in kpi.observations.filter(month__lte=month, value__isnull=False)
-    }
-    goals = list(Goal.objects.filter(kpi__in=kpis, due__gt=month).order_by("due"))
-    benchmarks = list(
-        Benchmark.objects.filter(kpi__in=kpis, month__lte=month)
-        .select_related("kpi")
-        .order_by("-month", "comparator")
-    )
+    """The headline measures, from the period (no further reading)."""
+    months = quarter.report_months()
     headlines = []
+    chosen: list[Position] = []
     for item in view.headlines:
         position = item.position
         kpi = position.kpi
-        goal = next((g for g in goals if g.kpi_id == kpi.pk), None)
-        benchmark = next((b for b in benchmarks if b.kpi_id == kpi.pk), None)
+        goal = next((g for g in position.goals if g.due > quarter.last_month), None)
+        benchmark = position.benchmarks[0] if position.benchmarks else None
         if goal is not None:
             compared = f"Target for {periods.month_name(goal.due)}: {kpi.format(goal.value)}"
         elif benchmark is not None:
@@ -176,10 +192,12 @@ def build_headlines(
         else:
             compared = "A context measure: not judged against a target"
         series = tuple(
-            Cell(m, figures[(kpi.pk, m)], kpi.format(figures[(kpi.pk, m)]), "")
-            for m in quarter.report_months()
-            if (kpi.pk, m) in figures
+            Cell(m, f.value, kpi.format_figure(f.figure), "")
+            for m in months
+            if (f := position.figures.get(m)) is not None and f.has_figure
         )
+        if position.benchmarks:
+            chosen.append(position)
         headlines.append(
             Headline(
                 ref=kpi.ref,
@@ -188,35 +206,34 @@ def build_headlines(
                 decimals=kpi.decimals,
                 month=position.month,
                 value=Decimal(position.value) if position.value is not None else None,
-                shown=position.formatted if position.value is not None else "no data",
+                shown=position.formatted if position.latest is not None else "no data",
                 compared_with=compared,
                 sentence=item.sentence,
                 series=series,
             )
         )
-    return tuple(headlines), benchmark_table(benchmarks, figures)
+    return tuple(headlines), benchmark_table(chosen, area=area)
 
 
-def benchmark_table(
-    benchmarks: list[Benchmark], figures: dict[tuple[int, dt.date], Decimal]
-) -> BenchmarkTable | None:
-    """The latest comparison of a headline measure, with the trust's own figure beside it."""
-    if not benchmarks:
+def benchmark_table(positions: list[Position], *, area: str) -> BenchmarkTable | None:
+    """The latest comparison of a headline measure, with the organisation's own figure."""
+    found = [(b, item) for item in positions for b in item.benchmarks]
+    if not found:
         return None
-    month = benchmarks[0].month
-    chosen = [b for b in benchmarks if b.month == month]
-    kpi: Kpi = chosen[0].kpi
-    own = figures.get((kpi.pk, month))
+    month = max(b.month for b, _ in found)
+    item = next(i for b, i in found if b.month == month)
+    kpi = item.kpi
+    chosen = [b for b in item.benchmarks if b.month == month]
+    own_figure = item.figures.get(month)
+    own = own_figure.value if own_figure else None
     return BenchmarkTable(
         ref=kpi.ref,
         month=month,
         month_heading=periods.month_name(month),
-        own_label=f"{settings.PORTAL_AREA} {UNIT_PHRASES.get(kpi.unit, kpi.description)}",
+        own_label=f"{area} {UNIT_PHRASES.get(kpi.unit, kpi.description)}",
         own=own,
         own_shown=kpi.format(own),
-        comparators=tuple(
-            (b.label, kpi.format(b.value), Decimal(b.value)) for b in chosen if b.kpi_id == kpi.pk
-        ),
+        comparators=tuple((b.label, kpi.format(b.value), Decimal(b.value)) for b in chosen),
         source="; ".join(sorted({b.source for b in chosen})),
     )
 
@@ -375,7 +392,7 @@ def measure(kpi: Kpi) -> narrative.Measure:
 
 def drafts(
     quarter: Quarter,
-    view: dashboard.Overview,
+    view: Period,
     headlines: tuple[Headline, ...],
     benchmark: BenchmarkTable | None,
 ) -> tuple[Drafted, ...]:
@@ -395,7 +412,7 @@ def drafts(
             start = narrative.Point(year_end, points[year_end])
             text = narrative.change_since(measure(kpi), start, end)
             found.append(Drafted(SectionKey.CHILDREN_IN_CARE, "Headline measure", kpi.ref, text))
-        goal = next((g for g in kpi.goals.all() if g.due > latest), None)
+        goal = next((g for g in view.by_ref[kpi.ref].goals if g.due > latest), None)
         if goal is not None:
             previous = max((m for m in points if m < latest), default=None)
             text = narrative.position_against_goal(

@@ -8,9 +8,7 @@ from decimal import Decimal
 from kpis.models import Kpi, Observation, ObservationRevision
 from sct_portal import periods
 
-from .assemble import content as report_content
 from .content import ReportContent
-from .models import QuarterReport
 
 
 @dataclass(frozen=True)
@@ -79,42 +77,3 @@ def since_publication(content: ReportContent) -> list[Revised]:
             )
         )
     return found
-
-
-@dataclass(frozen=True)
-class Published:
-    """A figure as the latest published report printed it."""
-
-    shown: str
-    value: Decimal | None
-    report: str  # "Q1 2022/23"
-
-
-def published_figures() -> dict[tuple[str, dt.date], Published]:
-    """Every KPI figure as its latest published report printed it (one query), so that the
-    dashboards can mark figures revised since publication."""
-    found: dict[tuple[str, dt.date], Published] = {}
-    for report in QuarterReport.objects.published().order_by("year_start", "quarter"):
-        stored = report_content(report)
-        for row in stored.kpi_table.rows:
-            for cell in row.cells:
-                found[(row.ref, cell.month)] = Published(cell.shown, cell.value, str(report.period))
-        for headline in stored.headlines:
-            for cell in headline.series:
-                found[(headline.ref, cell.month)] = Published(
-                    cell.shown, cell.value, str(report.period)
-                )
-    return found
-
-
-def revised(
-    published: dict[tuple[str, dt.date], Published],
-    ref: str,
-    month: dt.date | None,
-    value: Decimal | None,
-) -> Published | None:
-    """What the latest report published for this figure, when the figure differs now."""
-    if month is None or (found := published.get((ref, month))) is None:
-        return None
-    before = Decimal(found.value) if found.value is not None else None
-    return found if before != (Decimal(value) if value is not None else None) else None

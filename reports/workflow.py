@@ -11,9 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from kpis.locking import close_months
+from kpis.publishing import Printed, record_published
 from sct_portal.periods import Quarter
 
 from . import assemble
+from .content import ReportContent
 from .models import Action, NarrativeSection, QuarterReport, ReportEvent, SectionKey, Status
 from .snapshot import freeze
 
@@ -90,8 +92,12 @@ def publish(*, report: QuarterReport, by: Any) -> QuarterReport:
     report = _move(report, by, Status.IN_REVIEW, Status.PUBLISHED, Action.PUBLISHED, "")
     report.published_at = timezone.now()
     report.published_by = by
-    report.snapshot = freeze(assemble.build(report))
+    content = assemble.build(report)
+    report.snapshot = freeze(content)
     report.save(update_fields=["published_at", "published_by", "snapshot"])
+    record_published(
+        report=str(report.period), at=report.published_at, printed=printed_figures(content)
+    )
     close_months(months=report.period.months(), by=by, reason=f"{report.period} report published")
     return report
 
@@ -109,3 +115,18 @@ def _move(
     report.save(update_fields=["status", "updated_at"])
     ReportEvent.objects.create(report=report, action=action, by=by, note=note)
     return report
+
+
+def printed_figures(content: ReportContent) -> list[Printed]:
+    """Every figure the report prints: its KPI table and its headline measures."""
+    found = [
+        Printed(row.ref, cell.month, cell.value, cell.shown)
+        for row in content.kpi_table.rows
+        for cell in row.cells
+    ]
+    found += [
+        Printed(headline.ref, cell.month, cell.value, cell.shown)
+        for headline in content.headlines
+        for cell in headline.series
+    ]
+    return found

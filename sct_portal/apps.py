@@ -9,8 +9,11 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_out
+        from django.db.models.signals import m2m_changed, post_delete, post_save
 
         user_logged_out.connect(say_signed_out, dispatch_uid="sct_portal.signed_out")
+        for signal in (post_save, post_delete, m2m_changed):
+            signal.connect(data_changed, dispatch_uid=f"sct_portal.data_changed.{id(signal)}")
 
 
 def say_signed_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
@@ -19,3 +22,19 @@ def say_signed_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
     if request is not None:
         messages.info(request, "You have signed out.")
+
+
+# The apps whose records the pages show: a change to any of them raises the data version,
+# in the change's own transaction, so that no kept page outlives what it shows.
+SHOWN_APPS = {"kpis", "reports", "finance", "contracts", "sct_portal"}
+
+
+def data_changed(sender: Any, **kwargs: Any) -> None:
+    from .models import DataVersion, bump_data_version
+
+    meta = getattr(sender, "_meta", None)
+    if meta is None or meta.app_label not in SHOWN_APPS or sender is DataVersion:
+        return
+    if kwargs.get("raw"):
+        return  # fixtures being loaded
+    bump_data_version()

@@ -18,7 +18,7 @@ NAVIGATION = [
 
 def portal(request: HttpRequest) -> dict[str, Any]:
     user = request.user
-    organisation = models.current()
+    organisation = models.for_request(request)
     unused = {
         "finance:latest": not organisation.uses_finance,
         "contracts:overview": not organisation.uses_contract,

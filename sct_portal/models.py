@@ -83,6 +83,15 @@ def current() -> Organisation:
     return Organisation.objects.first() or from_environment()
 
 
+def for_request(request: Any) -> Organisation:
+    """The organisation, read once per request however many times it is asked for."""
+    found = getattr(request, "_organisation", None)
+    if found is None:
+        found = current()
+        request._organisation = found
+    return found
+
+
 class DataVersion(models.Model):
     """A number that rises with every change to what the pages show (figures, KPIs, targets,
     benchmarks, reports…), in the same transaction as the change: caches of pages are keyed

@@ -237,3 +237,105 @@ def is_quarter_end(month: dt.date) -> bool:
 def latest_complete_month(today: dt.date) -> dt.date:
     """The most recent month that has ended on `today`: figures exist up to this month."""
     return add_months(month_start(today), -1)
+
+
+# ---------------------------------------------------------------------------------------
+# Frequencies: the months in which a KPI takes a figure, and what its periods are called.
+# A figure is recorded at its period's last month: a quarter at Jun, Sep, Dec or Mar; a
+# financial year at March; a school term at its last month; an academic year at August.
+
+MONTHLY = "monthly"
+QUARTERLY = "quarterly"
+ANNUAL = "annual"
+TERMLY = "termly"
+ACADEMIC_YEAR = "academic-year"
+# The three school terms by the month their figures are recorded at: autumn (Sep–Dec),
+# spring (Jan–Mar/Apr, Easter moves; recorded at March) and summer (Apr/May–Jul).
+TERMS = {12: "Autumn", 3: "Spring", 7: "Summer"}
+ACADEMIC_YEAR_END = 8  # the academic year runs September to August (DfE)
+
+
+def is_due(frequency: str, month: dt.date) -> bool:
+    """Whether a KPI of this frequency takes a figure in `month`."""
+    if frequency == QUARTERLY:
+        return is_quarter_end(month)
+    if frequency == ANNUAL:
+        return month.month == 3
+    if frequency == TERMLY:
+        return month.month in TERMS
+    if frequency == ACADEMIC_YEAR:
+        return month.month == ACADEMIC_YEAR_END
+    return True
+
+
+def due_months(frequency: str, first: dt.date, last: dt.date) -> list[dt.date]:
+    """The months from `first` to `last` in which a KPI of this frequency takes a figure."""
+    return [month for month in months_between(first, last) if is_due(frequency, month)]
+
+
+def previous_due(frequency: str, month: dt.date) -> dt.date:
+    """The month of the period before the one recorded at `month`."""
+    earlier = add_months(month_start(month), -1)
+    while not is_due(frequency, earlier):
+        earlier = add_months(earlier, -1)
+    return earlier
+
+
+def last_due(frequency: str, month: dt.date) -> dt.date:
+    """The latest month at or before `month` in which a KPI of this frequency is due."""
+    found = month_start(month)
+    while not is_due(frequency, found):
+        found = add_months(found, -1)
+    return found
+
+
+def months_apart(earlier: dt.date, later: dt.date) -> int:
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
+def period_label(frequency: str, month: dt.date) -> str:
+    """A period as tables head it: Jun-22, Q1 2022/23, 2021/22, Autumn 2022, 2022/23 (school)."""
+    if frequency == QUARTERLY:
+        return str(Quarter.of(month))
+    if frequency == ANNUAL:
+        return FinancialYear.of(month).label
+    if frequency == TERMLY and month.month in TERMS:
+        return f"{TERMS[month.month]} {month.year}"
+    if frequency == ACADEMIC_YEAR:
+        return f"{month.year - 1}/{month.year % 100:02d} (school year)"
+    return month_label(month)
+
+
+def period_name(frequency: str, month: dt.date) -> str:
+    """A period as sentences name it: June 2022 (a month, or a quarter by its last month, as
+    reports say "848 in June 2022"), the year 2021/22, the autumn term 2022."""
+    if frequency in (MONTHLY, QUARTERLY):
+        return month_name(month)
+    if frequency == ANNUAL:
+        return f"the year {FinancialYear.of(month).label}"
+    if frequency == TERMLY and month.month in TERMS:
+        return f"the {TERMS[month.month].lower()} term {month.year}"
+    if frequency == ACADEMIC_YEAR:
+        return f"the school year {month.year - 1}/{month.year % 100:02d}"
+    return period_label(frequency, month)
+
+
+PREVIOUS_PERIOD = {
+    MONTHLY: "the month before",
+    QUARTERLY: "the previous quarter",
+    ANNUAL: "the year before",
+    TERMLY: "the previous term",
+    ACADEMIC_YEAR: "the school year before",
+}
+SAME_PERIOD_LAST_YEAR = {
+    MONTHLY: "the same month last year",
+    QUARTERLY: "the same quarter last year",
+    ANNUAL: "the year before",
+    TERMLY: "the same term last year",
+    ACADEMIC_YEAR: "the school year before",
+}
+
+
+def financial_year_start(month: dt.date) -> dt.date:
+    """April of the financial year that holds `month`: where a year-to-date measure resets."""
+    return FinancialYear.of(month).first_day

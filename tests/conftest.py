@@ -16,6 +16,17 @@ PASSWORD = "correct-horse-battery-staple"
 
 
 @pytest.fixture(autouse=True)
+def fresh_periods():
+    """Each test starts with no kept periods: its database starts again from the same data
+    version that an earlier test's rolled-back writes had reached."""
+    from kpis import dashboard
+
+    dashboard.forget()
+    yield
+    dashboard.forget()
+
+
+@pytest.fixture(autouse=True)
 def quick_password_hashing(settings):
     """Tests create users by the dozen; the production hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -13,11 +13,10 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString
 
-from reports.revisions import revised
 from sct_portal import periods
 
-from .. import spc
-from ..dashboard import Comparison, Sparkline
+from .. import spc, symbols
+from ..period import Comparison, Sparkline
 from ..polarity import Direction
 from ..rag import Rag
 
@@ -34,15 +33,38 @@ def rag_tag(outcome: Rag | str) -> SafeString:
 
 
 @register.simple_tag
+def symbol_tag(code: str) -> SafeString:
+    """c, with its meaning said (and shown on hover): never mistaken for a number."""
+    meaning = escape(symbols.meaning(code)) if symbols.is_symbol(code) else ""
+    return SafeString(
+        f'<abbr class="sct-symbol" title="{meaning}">{escape(code)}</abbr>'
+        f'<span class="govuk-visually-hidden"> ({meaning})</span>'
+    )
+
+
+@register.simple_tag
+def stated_tag(stated: Any) -> SafeString:
+    """A status the organisation states itself: marked "stated", never shown as derived."""
+    if stated is None:
+        return SafeString("")
+    rag = f" sct-stated--{escape(stated.rag)}" if stated.rag else ""
+    return SafeString(
+        f'<span class="sct-stated{rag}"><span class="sct-stated__label">Stated:</span> '
+        f"{escape(stated.text)}</span>"
+    )
+
+
+@register.simple_tag
 def direction_tag(comparison: Comparison | None) -> SafeString:
-    """↓ Worse, with the month compared with for screen readers and the title."""
+    """↓ Worse, with the period compared with for screen readers and the title."""
     if comparison is None:
         return SafeString('<span class="sct-direction sct-direction--no-data">–</span>')
     judged = comparison.direction
     when = periods.month_label(comparison.month)
-    if comparison.value is None:
+    if comparison.why_not:
         return SafeString(
-            f'<span class="sct-direction sct-direction--no-data">No figure for {when}</span>'
+            f'<span class="sct-direction sct-direction--no-data">'
+            f"{escape(comparison.why_not[:1].upper() + comparison.why_not[1:])} for {when}</span>"
         )
     moved = comparison.movement or "unchanged"
     word = judged.label if judged != Direction.SAME else "No change"
@@ -139,23 +161,24 @@ RAG_MARKS = {Rag.GREEN: "✓", Rag.AMBER: "!", Rag.RED: "✕"}
 
 
 @register.simple_tag
-def trend_cells(row: Any, published: dict[Any, Any] | None = None) -> SafeString:
+def trend_cells(row: Any) -> SafeString:
     """A trend-table row's month cells: the figure, its RAG as fill and symbol, and the RAG
     word for screen readers; "no data" where there is no figure. Takes the dashboard's rows
     and the report's (whose cells carry `shown` and the RAG as text). (A figure as the KPI
     formats it is digits, signs and a unit: nothing to escape.)"""
     cells = []
-    ref = row.kpi.ref if hasattr(row, "kpi") else row.ref
     for cell in row.cells:
         rag = Rag(cell.rag)
         text = cell.text if hasattr(cell, "text") else cell.shown
-        if published and (found := revised(published, ref, cell.month, cell.value)):
+        if getattr(cell, "symbol", ""):
+            text = symbol_tag(cell.symbol)
+        if (found := getattr(cell, "published", None)) is not None:
             text += (
                 '<sup class="sct-revised-mark" aria-hidden="true">R</sup>'
                 f'<span class="govuk-visually-hidden"> (revised since published: the '
                 f"{escape(found.report)} report showed {escape(found.shown)})</span>"
             )
-        if cell.value is None:
+        if cell.value is None and not getattr(cell, "symbol", ""):
             cells.append(
                 '<td class="govuk-table__cell govuk-table__cell--numeric sct-cell">'
                 '<span aria-hidden="true">–</span>'

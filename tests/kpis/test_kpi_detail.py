@@ -81,15 +81,15 @@ def test_the_chart_data_holds_history_target_limits_goals_and_benchmarks(manager
     assert data["special"] == ["common-cause"] * 15
 
     cic = chart(manager_client.get("/kpis/CIC/").content.decode())
-    # Quarter ends only, and on to the goal's month.
-    assert cic["labels"] == ["Mar-22", "Jun-22", "Sep-22", "Dec-22", "Mar-23"]
+    # Quarters only, labelled as quarters, and on to the goal's quarter.
+    assert cic["labels"] == ["Q4 2021/22", "Q1 2022/23", "Q2 2022/23", "Q3 2022/23", "Q4 2022/23"]
     assert cic["values"] == [844.0, 848.0, None, None, None]
-    assert cic["goals"] == [{"label": "Mar-23", "value": 796.0, "name": "Goal for March 2023"}]
+    assert cic["goals"] == [{"label": "Q4 2022/23", "value": 796.0, "name": "Goal for March 2023"}]
 
     rate = chart(manager_client.get("/kpis/CICR/").content.decode())
     assert rate["benchmarks"] == [
         {
-            "label": "Mar-22",
+            "label": "Q4 2021/22",
             "value": 102.6,
             "name": "Statistical neighbour average (5 authorities)",
         }

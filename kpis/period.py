@@ -1,0 +1,868 @@
+"""The figures of a period, built once: where every KPI stands at a month.
+
+`build` takes what one read of the database gave (kpis.dashboard.read_period) and works in
+plain Python with the pure modules — `periods`, `polarity`, `rag` and `spc` — and returns a
+`Period`: for each KPI its figures (numbers and symbols, numerators and denominators,
+notes, stated statuses), the target and RAG in force, direction of travel against the
+previous period and the same period a year before, the SPC analysis of its whole history,
+goals and benchmarks, and the figures revised since a report published them. The overview,
+the trend table, the KPI page, the report with its workbook and PDF, and the drafted
+sentences all render this object; none reads the figures again.
+
+No database here: the model instances it is given (KPIs with their sections, targets, goals,
+benchmarks) are read, never queried.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+
+from sct_portal import periods
+from sct_portal.periods import FinancialYear, Quarter
+
+from . import spc, symbols
+from .models import Benchmark, Goal, Kpi, Target
+from .polarity import Direction, Polarity, direction, movement
+from .rag import Rag, Stated, rag
+
+SPARKLINE_MONTHS = 15  # as many months as the report's KPI table
+
+
+# ---------------------------------------------------------------------------------------
+# What was read
+
+
+@dataclass(frozen=True)
+class Published:
+    """A figure as a published report printed it, when it has been revised since."""
+
+    shown: str
+    value: Decimal | None
+    symbol: str
+    report: str  # "Q1 2022/23"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One KPI's record for one period: a number or a symbol (or only a stated status)."""
+
+    month: dt.date
+    value: Decimal | None
+    symbol: str = ""
+    numerator: int | None = None
+    denominator: int | None = None
+    note: str = ""
+    version: int = 1
+    updated_at: dt.datetime | None = None
+    stated: Stated | None = None
+    stated_by: str = ""
+    stated_at: dt.datetime | None = None
+    published: Published | None = None  # what a report published, when it differs now
+
+    @property
+    def has_figure(self) -> bool:
+        return self.value is not None or bool(self.symbol)
+
+    @property
+    def figure(self) -> Decimal | str | None:
+        return self.value if self.value is not None else (self.symbol or None)
+
+    @property
+    def fraction(self) -> str:
+        """34 of 45"""
+        if self.numerator is None or self.denominator is None:
+            return ""
+        return f"{self.numerator:,} of {self.denominator:,}"
+
+    @property
+    def symbol_meaning(self) -> str:
+        return symbols.meaning(self.symbol) if self.symbol else ""
+
+    @property
+    def revised(self) -> bool:
+        """Changed since it was first entered."""
+        return self.version > 1
+
+
+# ---------------------------------------------------------------------------------------
+# Small pure pieces
+
+
+def axis(kpi: Kpi, months: Iterable[dt.date]) -> list[dt.date]:
+    """The months a KPI's series runs over, oldest first: every month it takes a figure from
+    its first figure to its last, and any month that has a figure."""
+    found = set(months)
+    if not found:
+        return []
+    return sorted(set(periods.due_months(kpi.frequency, min(found), max(found))) | found)
+
+
+def target_in_force(targets: Sequence[Target], month: dt.date) -> Target | None:
+    return next((target for target in targets if target.in_force(month)), None)
+
+
+def judge(kpi: Kpi, figure: Figure | None, target: Target | None) -> Rag:
+    """RAG of a figure against a target; a symbol is not judged (no data to judge)."""
+    value = figure.value if figure is not None else None
+    if figure is not None and figure.symbol and kpi.polarity != Polarity.NEITHER and target:
+        return Rag.NO_DATA
+    return rag(value, target.threshold if target else None, kpi.polarity)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The latest figure against an earlier one: the previous period's, or a year before."""
+
+    month: dt.date
+    figure: Figure | None
+    direction: Direction
+    movement: str  # up, down, unchanged, or "" when there is nothing to compare
+    against: str  # what it compares with, in words: "the previous quarter"
+
+    @property
+    def value(self) -> Decimal | None:
+        return self.figure.value if self.figure else None
+
+    @property
+    def symbol(self) -> str:
+        return self.figure.symbol if self.figure else ""
+
+    @property
+    def why_not(self) -> str:
+        """Why there is no direction, in words; "" when there is one."""
+        if self.figure is None or not self.figure.has_figure:
+            return "no figure"
+        if self.figure.symbol:
+            return f"{self.figure.symbol} ({self.figure.symbol_meaning}): not compared"
+        return ""
+
+
+def compare(
+    kpi: Kpi, latest: Figure, earlier: Figure | None, month: dt.date, against: str
+) -> Comparison:
+    old = earlier.value if earlier is not None else None
+    new = latest.value
+    return Comparison(
+        month=month,
+        figure=earlier,
+        direction=direction(old, new, kpi.polarity),
+        movement=movement(old, new),
+        against=against,
+    )
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    months: tuple[dt.date, ...]
+    values: tuple[Decimal | None, ...]
+    description: str
+
+
+def sparkline(kpi: Kpi, months: Sequence[dt.date], figures: Mapping[dt.date, Figure]) -> Sparkline:
+    shown = [(m, f.value if (f := figures.get(m)) else None) for m in months]
+    present = [(m, v) for m, v in shown if v is not None]
+    if not months:
+        return Sparkline((), (), "")
+    if not present:
+        first, last_month = periods.month_label(months[0]), periods.month_label(months[-1])
+        text = f"No figures from {first} to {last_month}."
+    else:
+        low = min(present, key=lambda item: item[1])
+        high = max(present, key=lambda item: item[1])
+        last = present[-1]
+        text = (
+            f"{len(present)} figure{'s' if len(present) != 1 else ''} from "
+            f"{periods.month_label(present[0][0])} to {periods.month_label(last[0])}: lowest "
+            f"{kpi.format(low[1])} ({periods.month_label(low[0])}), highest "
+            f"{kpi.format(high[1])} ({periods.month_label(high[0])}), latest "
+            f"{kpi.format(last[1])}."
+        )
+    return Sparkline(tuple(m for m, _ in shown), tuple(v for _, v in shown), text)
+
+
+def goal_ahead(goals: Sequence[Goal], month: dt.date) -> Goal | None:
+    """The next goal due at or after `month`, else the last one (goals sorted by due)."""
+    ahead = [goal for goal in goals if goal.due >= month]
+    return ahead[0] if ahead else goals[-1] if goals else None
+
+
+def goal_distance(kpi: Kpi, value: Decimal, goal: Goal) -> str:
+    """52 above the goal of 796 for March 2023."""
+    gap = Decimal(value) - Decimal(goal.value)
+    where = "at" if gap == 0 else f"{kpi.format(abs(gap))} {'above' if gap > 0 else 'below'}"
+    return f"{where} the goal of {kpi.format(goal.value)} for {periods.month_name(goal.due)}"
+
+
+# ---------------------------------------------------------------------------------------
+# A KPI's position at a month
+
+
+@dataclass(frozen=True)
+class Position:
+    """A KPI at a month: its latest figure then, compared, judged and analysed."""
+
+    kpi: Kpi
+    chosen: dt.date  # the month asked for
+    figures: Mapping[dt.date, Figure]  # every figure up to the month asked for
+    latest: Figure | None  # the latest figure (number or symbol) at or before it
+    previous: Comparison | None
+    year_ago: Comparison | None
+    target: Target | None
+    rag: Rag
+    stated: Stated | None  # the status stated for the latest figure's period, if any
+    analysis: spc.Analysis
+    axis: tuple[dt.date, ...]  # the months of the SPC series, oldest first
+    targets: tuple[Target, ...] = ()
+    goals: tuple[Goal, ...] = ()
+    benchmarks: tuple[Benchmark, ...] = ()  # newest first
+    sparkline: Sparkline | None = None
+
+    @property
+    def month(self) -> dt.date | None:
+        """The month of the latest figure."""
+        return self.latest.month if self.latest else None
+
+    @property
+    def value(self) -> Decimal | None:
+        return self.latest.value if self.latest else None
+
+    @property
+    def symbol(self) -> str:
+        return self.latest.symbol if self.latest else ""
+
+    @property
+    def formatted(self) -> str:
+        return self.kpi.format_figure(self.latest.figure if self.latest else None)
+
+    @property
+    def published(self) -> Published | None:
+        """What a published report showed for the latest figure, when it differs now."""
+        return self.latest.published if self.latest else None
+
+    @property
+    def period_label(self) -> str:
+        return self.kpi.period_label(self.month) if self.month else ""
+
+    @property
+    def is_out_of_date(self) -> bool:
+        """No figure for the chosen month although the KPI takes one then."""
+        return (
+            self.month is not None and self.month != self.chosen and self.kpi.is_due_in(self.chosen)
+        )
+
+    @property
+    def due(self) -> dt.date:
+        """The latest period that should have a figure by the chosen month."""
+        return periods.last_due(self.kpi.frequency, self.chosen)
+
+    @property
+    def months_old(self) -> int:
+        """How many months the latest figure is older than the latest due (0: up to date)."""
+        if self.month is None:
+            return 0
+        return max(periods.months_apart(self.month, self.due), 0)
+
+    @property
+    def is_long_overdue(self) -> bool:
+        """More than one period has passed without a figure."""
+        if self.month is None:
+            return False
+        return periods.previous_due(self.kpi.frequency, self.due) > self.month
+
+    @property
+    def age_text(self) -> str:
+        """latest figure Dec-19: 33 months old — when it is late for its frequency."""
+        if self.month is None or self.months_old == 0:
+            return ""
+        old = self.months_old
+        return (
+            f"latest figure {self.kpi.period_label(self.month)}: "
+            f"{old} month{'s' if old != 1 else ''} old"
+        )
+
+    @property
+    def target_text(self) -> str:
+        return self.kpi.format(self.target.value) if self.target else ""
+
+    @property
+    def sentence(self) -> str:
+        return position_sentence(self)
+
+    @cached_property
+    def points(self) -> dict[dt.date, spc.Point]:
+        return dict(zip(self.axis, self.analysis.points, strict=True))
+
+
+def position(
+    kpi: Kpi,
+    figures: Mapping[dt.date, Figure],
+    *,
+    at: dt.date,
+    targets: Sequence[Target] = (),
+    goals: Sequence[Goal] = (),
+    benchmarks: Sequence[Benchmark] = (),
+    sparkline_months: Sequence[dt.date] = (),
+) -> Position:
+    """The KPI's position at month `at`, from all its figures (however old the latest)."""
+    shown = {m: f for m, f in figures.items() if m <= at}
+    with_figure = sorted(m for m, f in shown.items() if f.has_figure)
+    latest = shown[with_figure[-1]] if with_figure else None
+    previous = year_ago = None
+    if latest is not None:
+        before = periods.previous_due(kpi.frequency, latest.month)
+        last_year = periods.add_months(latest.month, -12)
+        if not kpi.cumulative:
+            previous = compare(
+                kpi,
+                latest,
+                shown.get(before),
+                before,
+                periods.PREVIOUS_PERIOD.get(kpi.frequency, "the period before"),
+            )
+        year_ago = compare(
+            kpi,
+            latest,
+            shown.get(last_year),
+            last_year,
+            periods.SAME_PERIOD_LAST_YEAR.get(kpi.frequency, "a year before"),
+        )
+    target = target_in_force(targets, latest.month) if latest else None
+    months = tuple(axis(kpi, with_figure))
+    series: list[Decimal | None] = [
+        f.value if (f := shown.get(m)) is not None else None for m in months
+    ]
+    analysis = spc.analyse(
+        [] if kpi.cumulative else series,
+        polarity=kpi.polarity,
+        target=Decimal(target.value) if target else None,
+        describe=lambda value: kpi.format(value),
+    )
+    if kpi.cumulative:
+        months = ()
+    stated_at = shown.get(periods.last_due(kpi.frequency, at))
+    stated = stated_at.stated if stated_at else None
+    if latest is not None and latest.stated is not None:
+        stated = latest.stated
+    return Position(
+        kpi=kpi,
+        chosen=at,
+        figures=shown,
+        latest=latest,
+        previous=previous,
+        year_ago=year_ago,
+        target=target,
+        rag=judge(kpi, latest, target) if latest else Rag.NO_DATA,
+        stated=stated,
+        analysis=analysis,
+        axis=months,
+        targets=tuple(targets),
+        goals=tuple(goals),
+        benchmarks=tuple(benchmarks),
+        sparkline=sparkline(kpi, sparkline_months, shown) if sparkline_months else None,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Sentences
+
+
+def _comparison_phrase(kpi: Kpi, comparison: Comparison) -> str:
+    when = kpi.period_name(comparison.month)
+    if comparison.why_not:
+        return f"{comparison.why_not} for {when}"
+    shown = kpi.format(comparison.value)
+    if comparison.direction == Direction.SAME:
+        return f"the same as {when} ({shown})"
+    if comparison.direction == Direction.NOT_JUDGED:
+        return f"{comparison.movement} from {shown} in {when}"
+    return f"{comparison.direction.label.lower()} than {when} ({shown})"
+
+
+def target_phrase(item: Position) -> str:
+    kpi, outcome = item.kpi, item.rag
+    if outcome == Rag.NOT_JUDGED:
+        return "a context measure, not judged against a target"
+    if outcome == Rag.NO_TARGET or item.target is None:
+        return "no target in force"
+    if item.symbol:
+        return f"not judged against its target: the figure is {item.symbol}"
+    target = kpi.format(item.target.value)
+    short_of = "below" if kpi.polarity == Polarity.HIGHER else "above"
+    if outcome == Rag.GREEN:
+        return f"meets its target of {target} (green)"
+    if outcome == Rag.AMBER:
+        return f"{short_of} its target of {target} but within the amber tolerance (amber)"
+    return f"{short_of} its target of {target} (red)"
+
+
+def variation_phrase(item: Position) -> str:
+    if item.kpi.cumulative:
+        return "not analysed by SPC: a year-to-date measure"
+    analysis = item.analysis
+    variation = analysis.variation
+    trial = " (trial limits)" if analysis.limits and analysis.limits.trial else ""
+    return {
+        "common-cause": f"common-cause variation{trial}",
+        "improvement": f"special-cause improvement{trial}",
+        "concern": f"special-cause concern{trial}",
+        "neutral": f"special-cause variation, neither good nor bad{trial}",
+    }.get(variation.kind, "too few figures for a process chart")
+
+
+def position_sentence(item: Position) -> str:
+    """74.9% in June 2022: worse than May 2022 (77.6%) and June 2021 (92.0%); below its
+    target of 85.0% (red); common-cause variation."""
+    kpi = item.kpi
+    if item.latest is None:
+        return "No figures yet."
+    shown = item.formatted
+    if item.symbol:
+        shown = f"{item.symbol} ({item.latest.symbol_meaning})"
+    comparisons = [c for c in (item.previous, item.year_ago) if c is not None]
+    phrases = [_comparison_phrase(kpi, c) for c in comparisons]
+    judged = [c.direction for c in comparisons if not c.why_not]
+    if len(phrases) == 2 and judged == [Direction.WORSE, Direction.WORSE]:
+        phrases[1] = phrases[1].removeprefix("worse than ")
+    elif len(phrases) == 2 and judged == [Direction.BETTER, Direction.BETTER]:
+        phrases[1] = phrases[1].removeprefix("better than ")
+    joiner = " but " if set(judged) == {Direction.BETTER, Direction.WORSE} else " and "
+    parts = [joiner.join(phrases)] if phrases else []
+    parts += [target_phrase(item), variation_phrase(item)]
+    if item.stated is not None:
+        parts.append(f"stated status: {item.stated.text}")
+    late = f" ({item.age_text})" if item.age_text else ""
+    return f"{shown} in {kpi.period_name(item.latest.month)}{late}: {'; '.join(parts)}."
+
+
+def headline_sentence(item: Position, area: str = "") -> str:
+    """848 in June 2022 (up from 844 in March 2022); 52 above the goal of 796 for March 2023."""
+    kpi = item.kpi
+    if item.latest is None or item.value is None:
+        return f"No figure up to {periods.month_name(item.chosen)}."
+    text = f"{item.formatted} in {kpi.period_name(item.latest.month)}"
+    quarter_before = Quarter.of(item.latest.month).previous.last_month
+    earlier = item.figures.get(quarter_before)
+    if earlier is not None and earlier.value is not None:
+        moved = movement(earlier.value, item.value)
+        shown = kpi.format(earlier.value)
+        when = periods.month_name(quarter_before)
+        text += (
+            f", the same as in {when}"
+            if moved == "unchanged"
+            else f", {moved} from {shown} in {when}"
+        )
+    if goal := goal_ahead(item.goals, item.latest.month):
+        text += f"; {goal_distance(kpi, item.value, goal)}"
+    elif item.benchmarks:
+        benchmark = item.benchmarks[0]
+        when = periods.month_name(benchmark.month)
+        name = benchmark.label[0].lower() + benchmark.label[1:]
+        text += f"; the {name} was {kpi.format(benchmark.value)} in {when}"
+        own = item.figures.get(benchmark.month)
+        if own is not None and own.value is not None:
+            whose = f"{area}'s figure" if area else "its own figure"
+            text += f", when {whose} was {kpi.format(own.value)}"
+    elif item.rag == Rag.NOT_JUDGED:
+        text += "; a context measure, not judged against a target"
+    else:
+        text += f"; {target_phrase(item)}"
+    return text + "."
+
+
+# ---------------------------------------------------------------------------------------
+# The period
+
+
+@dataclass(frozen=True)
+class Headline:
+    position: Position
+    sentence: str
+
+
+@dataclass(frozen=True)
+class Period:
+    """Every KPI's position at a month, and what the pages built from them share."""
+
+    month: dt.date
+    positions: tuple[Position, ...]
+    area: str = ""  # the organisation's area, as sentences name it: "Sandwell"
+
+    @cached_property
+    def by_ref(self) -> dict[str, Position]:
+        return {item.kpi.ref: item for item in self.positions}
+
+    @cached_property
+    def by_id(self) -> dict[int, Position]:
+        return {item.kpi.pk: item for item in self.positions}
+
+    @property
+    def headlines(self) -> list[Headline]:
+        return [
+            Headline(item, headline_sentence(item, self.area))
+            for item in self.positions
+            if item.kpi.is_headline
+        ]
+
+    @property
+    def sparkline_months(self) -> tuple[dt.date, dt.date]:
+        return periods.add_months(self.month, -(SPARKLINE_MONTHS - 1)), self.month
+
+    def filtered(self, *, section: int | None = None, outcome: str | None = None) -> list[Position]:
+        return [
+            item
+            for item in self.positions
+            if (section is None or item.kpi.section_id == section)
+            and (outcome is None or item.rag == outcome)
+        ]
+
+    @property
+    def symbols_shown(self) -> set[str]:
+        return {item.symbol for item in self.positions if item.symbol}
+
+
+def build(
+    *,
+    month: dt.date,
+    kpis: Sequence[Kpi],
+    figures: Mapping[int, Mapping[dt.date, Figure]],
+    targets: Mapping[int, Sequence[Target]] | None = None,
+    goals: Mapping[int, Sequence[Goal]] | None = None,
+    benchmarks: Mapping[int, Sequence[Benchmark]] | None = None,
+    area: str = "",
+) -> Period:
+    """The period from what was read: figures, targets (sorted by valid_from), goals (by due)
+    and benchmarks (newest first) by KPI id."""
+    first = periods.add_months(month, -(SPARKLINE_MONTHS - 1))
+    recent = periods.months_between(first, month)
+    spark_months = {
+        frequency: [m for m in recent if periods.is_due(frequency, m)]
+        for frequency in {kpi.frequency for kpi in kpis}
+    }
+    positions = tuple(
+        position(
+            kpi,
+            figures.get(kpi.pk, {}),
+            at=month,
+            targets=(targets or {}).get(kpi.pk, ()),
+            goals=(goals or {}).get(kpi.pk, ()),
+            benchmarks=(benchmarks or {}).get(kpi.pk, ()),
+            sparkline_months=spark_months[kpi.frequency],
+        )
+        for kpi in kpis
+    )
+    return Period(month=month, positions=positions, area=area)
+
+
+# ---------------------------------------------------------------------------------------
+# One KPI's whole history: the KPI page
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    month: dt.date
+    label: str  # Jun-22, Q1 2022/23
+    figure: Figure | None
+    target: Target | None
+    rag: Rag
+    point: spc.Point
+
+    @property
+    def revised(self) -> bool:
+        return self.figure is not None and self.figure.revised
+
+
+@dataclass(frozen=True)
+class History:
+    position: Position
+    rows: tuple[HistoryRow, ...]  # every period the KPI takes a figure, oldest first
+    chart: dict[str, object]
+
+    @property
+    def kpi(self) -> Kpi:
+        return self.position.kpi
+
+    @property
+    def targets(self) -> tuple[Target, ...]:
+        return self.position.targets
+
+    @property
+    def goals(self) -> tuple[Goal, ...]:
+        return self.position.goals
+
+    @property
+    def benchmarks(self) -> tuple[Benchmark, ...]:
+        return tuple(sorted(self.position.benchmarks, key=lambda b: (b.month, b.comparator)))
+
+    @property
+    def newest_first(self) -> tuple[HistoryRow, ...]:
+        return self.rows[::-1]
+
+    @property
+    def goal_sentence(self) -> str:
+        """848 is 52 above the goal of 796 for March 2023."""
+        item = self.position
+        if item.month is None or item.value is None:
+            return ""
+        goal = goal_ahead(self.goals, item.month)
+        if goal is None:
+            return ""
+        return f"{item.formatted} is {goal_distance(self.kpi, item.value, goal)}."
+
+    @property
+    def has_fractions(self) -> bool:
+        return any(row.figure and row.figure.denominator for row in self.rows)
+
+    @property
+    def revised_since_published(self) -> dict[dt.date, Published]:
+        return {
+            row.month: row.figure.published
+            for row in self.rows
+            if row.figure is not None and row.figure.published is not None
+        }
+
+    @property
+    def symbols_shown(self) -> list[tuple[str, str]]:
+        return symbols.key(
+            {row.figure.symbol for row in self.rows if row.figure and row.figure.symbol}
+        )
+
+
+def history(item: Position) -> History:
+    """A position's every period, oldest first, with target, RAG and SPC, and its chart."""
+    kpi = item.kpi
+    months = list(item.axis) or sorted(m for m, f in item.figures.items() if f.has_figure)
+    points = item.points
+    rows = []
+    for month in months:
+        target = target_in_force(item.targets, month)
+        figure = item.figures.get(month)
+        rows.append(
+            HistoryRow(
+                month=month,
+                label=kpi.period_label(month),
+                figure=figure,
+                target=target,
+                rag=judge(kpi, figure, target) if figure and figure.has_figure else Rag.NO_DATA,
+                point=points.get(month, spc.Point(figure.value if figure else None)),
+            )
+        )
+    return History(position=item, rows=tuple(rows), chart=chart_data(item, rows))
+
+
+def value_at(rows: Mapping[dt.date, HistoryRow], month: dt.date) -> Decimal | None:
+    row = rows.get(month)
+    return row.figure.value if row is not None and row.figure is not None else None
+
+
+def _number(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
+
+
+def chart_data(item: Position, rows: Sequence[HistoryRow]) -> dict[str, object]:
+    """What the chart module draws, as JSON-able values (passed through json_script)."""
+    kpi = item.kpi
+    months = [row.month for row in rows]
+    extra = [goal.due for goal in item.goals] + [b.month for b in item.benchmarks]
+    if months or extra:
+        first, last = min(months + extra), max(months + extra)
+        shown = periods.months_between(first, last)
+        months_shown = [m for m in shown if kpi.is_due_in(m) or m in extra or m in months]
+    else:
+        months_shown = []
+    by_month = {row.month: row for row in rows}
+    limits = item.analysis.limits
+    targets = [by_month[m].target if m in by_month else None for m in months_shown]
+    return {
+        "title": f"KPI {kpi.ref}: {kpi.description}",
+        "unit": kpi.unit,
+        "decimals": kpi.decimals,
+        "labels": [kpi.period_label(m) for m in months_shown],
+        "values": [_number(value_at(by_month, m)) for m in months_shown],
+        "special": [
+            spc.variation_of(by_month[m].point, kpi.polarity).kind if m in by_month else ""
+            for m in months_shown
+        ],
+        "targets": [_number(Decimal(t.value)) if t else None for t in targets],
+        "mean": _number(limits.mean) if limits else None,
+        "upper": _number(limits.upper) if limits else None,
+        "lower": _number(limits.lower) if limits else None,
+        "trial": bool(limits and limits.trial),
+        "polarity": kpi.polarity,
+        "goals": [
+            {
+                "label": kpi.period_label(goal.due),
+                "value": _number(Decimal(goal.value)),
+                "name": f"Goal for {periods.month_name(goal.due)}",
+            }
+            for goal in item.goals
+        ],
+        "benchmarks": [
+            {
+                "label": kpi.period_label(b.month),
+                "value": _number(Decimal(b.value)),
+                "name": b.label,
+            }
+            for b in item.benchmarks
+        ],
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# The report's KPI table: 15 months, and each frequency in its own columns
+
+
+@dataclass(frozen=True)
+class TrendCell:
+    month: dt.date
+    figure: Figure | None
+    text: str  # as printed: "74.9%", "c"; "" for no data
+    rag: Rag
+
+    @property
+    def value(self) -> Decimal | None:
+        return self.figure.value if self.figure else None
+
+    @property
+    def symbol(self) -> str:
+        return self.figure.symbol if self.figure else ""
+
+    @property
+    def published(self) -> Published | None:
+        return self.figure.published if self.figure else None
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    kpi: Kpi
+    cells: tuple[TrendCell, ...]
+    target: Target | None
+    latest: Comparison | None  # the last column against the one before it
+
+
+@dataclass(frozen=True)
+class Column:
+    month: dt.date
+    label: str  # Jun-22, Q1 2022/23
+
+
+@dataclass(frozen=True)
+class TrendGroup:
+    """The rows of one frequency, with that frequency's columns."""
+
+    frequency: str
+    heading: str  # "Monthly KPIs", "Quarterly KPIs"
+    columns: tuple[Column, ...]
+    years: tuple[tuple[FinancialYear, int], ...]  # header cells: a financial year, its columns
+    rows: tuple[TrendRow, ...]
+    comparison: str  # what the last column's direction compares with: "the month before"
+
+    @property
+    def months(self) -> list[dt.date]:
+        return [column.month for column in self.columns]
+
+    @property
+    def first_label(self) -> str:
+        return self.columns[0].label if self.columns else ""
+
+    @property
+    def last_label(self) -> str:
+        return self.columns[-1].label if self.columns else ""
+
+
+@dataclass(frozen=True)
+class TrendTable:
+    quarter: Quarter
+    groups: tuple[TrendGroup, ...]
+
+    @property
+    def months(self) -> list[dt.date]:
+        return self.quarter.report_months()
+
+    @property
+    def rows(self) -> list[TrendRow]:
+        return [row for group in self.groups for row in group.rows]
+
+    @property
+    def symbols_shown(self) -> list[tuple[str, str]]:
+        return symbols.key({cell.symbol for row in self.rows for cell in row.cells if cell.symbol})
+
+
+GROUP_HEADINGS = {
+    periods.MONTHLY: "Monthly KPIs",
+    periods.QUARTERLY: "Quarterly KPIs",
+    periods.ANNUAL: "Annual KPIs",
+    periods.TERMLY: "Termly KPIs",
+    periods.ACADEMIC_YEAR: "School-year KPIs",
+}
+GROUP_ORDER = list(GROUP_HEADINGS)
+
+
+def trend_table(period: Period, *, quarter: Quarter) -> TrendTable:
+    """The report's KPI table for a quarter, from a period at the quarter's last month: the
+    previous financial year and the current one to the quarter's end, RAG per cell; a
+    quarterly KPI in quarter columns, an annual one in year columns, beside monthly ones."""
+    months = quarter.report_months()
+    rows_by_frequency: dict[str, list[TrendRow]] = {}
+    for item in period.positions:
+        kpi = item.kpi
+        if not kpi.in_kpi_table:
+            continue
+        due = [m for m in months if kpi.is_due_in(m)]
+        cells = []
+        for month in due:
+            figure = item.figures.get(month)
+            target = target_in_force(item.targets, month)
+            if figure is None or not figure.has_figure:
+                cells.append(TrendCell(month, figure, "", Rag.NO_DATA))
+                continue
+            cells.append(
+                TrendCell(
+                    month, figure, kpi.format_figure(figure.figure), judge(kpi, figure, target)
+                )
+            )
+        last = cells[-1] if cells else None
+        latest = None
+        if last is not None and last.figure is not None and last.figure.has_figure:
+            before = periods.previous_due(kpi.frequency, last.month)
+            latest = compare(
+                kpi,
+                last.figure,
+                item.figures.get(before),
+                before,
+                periods.PREVIOUS_PERIOD.get(kpi.frequency, "the period before"),
+            )
+        rows_by_frequency.setdefault(kpi.frequency, []).append(
+            TrendRow(
+                kpi=kpi,
+                cells=tuple(cells),
+                target=target_in_force(item.targets, due[-1]) if due else None,
+                latest=latest,
+            )
+        )
+    groups = []
+    for frequency in sorted(rows_by_frequency, key=GROUP_ORDER.index):
+        due = periods.due_months(frequency, months[0], months[-1])
+        groups.append(
+            TrendGroup(
+                frequency=frequency,
+                heading=GROUP_HEADINGS[frequency],
+                columns=tuple(Column(m, periods.period_label(frequency, m)) for m in due),
+                years=tuple(_years(due)),
+                rows=tuple(rows_by_frequency[frequency]),
+                comparison=periods.PREVIOUS_PERIOD[frequency],
+            )
+        )
+    return TrendTable(quarter=quarter, groups=tuple(groups))
+
+
+def _years(months: Sequence[dt.date]) -> list[tuple[FinancialYear, int]]:
+    years: list[tuple[FinancialYear, int]] = []
+    for month in months:
+        year = FinancialYear.of(month)
+        if years and years[-1][0] == year:
+            years[-1] = (year, years[-1][1] + 1)
+        else:
+            years.append((year, 1))
+    return years
