@@ -9,13 +9,13 @@ from collections.abc import Iterator
 import pikepdf
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from tests.browser.conftest import SCREENSHOTS, assert_accessible, screenshot, sign_in
 from tests.conftest import make_user
 
-PHONE = {"width": 390, "height": 844}
-WIDE = {"width": 1400, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+WIDE: ViewportSize = {"width": 1400, "height": 900}
 PAGES = {
     "overview": "/",
     "kpi": "/kpis/1/",
@@ -25,7 +25,7 @@ PAGES = {
 }
 
 
-def opened(browser: Browser, live_server, viewport: dict[str, int]) -> Iterator[Page]:
+def opened(browser: Browser, live_server, viewport: ViewportSize) -> Iterator[Page]:
     context = browser.new_context(base_url=live_server.url, viewport=viewport)
     page = context.new_page()
     page.set_default_timeout(15_000)
