@@ -10,9 +10,9 @@ export DJANGO_DEBUG ?= true
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test install assets chromium lint typecheck checks pytest serve bench clean
+.PHONY: demo test install assets chromium pdf-libraries lint typecheck checks pytest serve bench clean
 
-demo: install assets ## Install, migrate the SQLite database, load the seed report, serve
+demo: install assets pdf-libraries ## Install, migrate the SQLite database, load the seed report, serve
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_demo
 	@echo
@@ -22,7 +22,7 @@ demo: install assets ## Install, migrate the SQLite database, load the seed repo
 	@echo
 	$(MANAGE) runserver 127.0.0.1:8000
 
-test: install assets chromium lint typecheck checks pytest ## Everything CI runs
+test: install assets chromium pdf-libraries lint typecheck checks pytest ## Everything CI runs
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -45,6 +45,19 @@ chromium: ## Debian's Chromium, for the browser tests (Playwright cannot downloa
 	  $(SUDO) apt-get install -y --no-install-recommends chromium \
 	  || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium; }; }
 
+# The PDF of the report: WeasyPrint lays it out with Debian's Pango and embeds Liberation Sans
+# (and DejaVu Sans for the ✓ ! ✕ marks); the tests read it back with poppler's pdftotext.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation2 fonts-dejavu-core poppler-utils
+
+pdf-libraries: ## Debian's Pango, the fonts the PDF embeds, and pdftotext for its tests
+	@missing=$$(for package in $(PDF_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q 'ok installed' || echo $$package; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian's" $$missing "for the report's PDF"; \
+	  $(SUDO) apt-get install -y --no-install-recommends $$missing \
+	  || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends $$missing; }; \
+	fi
+
 build/css/portal.css: node_modules/.installed $(shell find static/scss -name '*.scss')
 	npm run --silent build:css
 
@@ -59,7 +72,7 @@ checks: install
 	$(MANAGE) check --fail-level WARNING
 	$(MANAGE) makemigrations --check --dry-run
 
-pytest: install assets chromium
+pytest: install assets chromium pdf-libraries
 	$(BIN)/pytest -n auto
 
 serve: install assets

@@ -5,12 +5,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from sct_portal.periods import Quarter
 
-from . import assemble, excel, revisions, workflow
+from . import assemble, excel, pdf, revisions, svgchart, workflow
+from .content import ReportContent
 from .models import QuarterReport, SectionKey, Status
 
 
@@ -96,34 +98,23 @@ def report_detail(request: HttpRequest, year: str, quarter: str) -> HttpResponse
             "can_decide": report.status == Status.IN_REVIEW
             and request.user.has_perm("reports.publish_quarterreport"),
             "charts": headline_charts(content),
+            "pdf_url": reverse("reports:pdf", kwargs=report.url_kwargs),
         },
     )
 
 
-def headline_charts(content: Any) -> list[dict[str, Any]]:
-    """Chart data for each headline measure with two or more figures in the report's months."""
-    charts = []
-    for index, headline in enumerate(content.headlines):
-        points = [cell for cell in headline.series if cell.value is not None]
-        if len(points) < 2:
-            continue
-        charts.append(
-            {
-                "id": f"headline-chart-{index}",
-                "data_id": f"headline-chart-{index}-data",
-                "first": points[0].month.strftime("%b-%y"),
-                "last": points[-1].month.strftime("%b-%y"),
-                "headline": headline,
-                "data": {
-                    "title": headline.label,
-                    "labels": [cell.month.strftime("%b-%y") for cell in points],
-                    "values": [float(cell.value) for cell in points],
-                    "unit": headline.unit,
-                    "decimals": headline.decimals,
-                },
-            }
-        )
-    return charts
+def headline_charts(content: ReportContent) -> list[dict[str, Any]]:
+    """Each headline measure's chart (drawn on the server, as in the PDF) beside its table."""
+    headlines = {headline.ref: headline for headline in content.headlines}
+    return [
+        {
+            "id": f"headline-chart-{index}",
+            "caption": chart.caption,
+            "svg": svgchart.svg(chart, id=f"headline-chart-{index}"),
+            "headline": headlines[chart.ref],
+        }
+        for index, chart in enumerate(svgchart.headline_charts(content))
+    ]
 
 
 class NarrativeForm(forms.Form):
@@ -201,16 +192,27 @@ def report_workflow(request: HttpRequest, year: str, quarter: str) -> HttpRespon
     return redirect(report)
 
 
+def download_name(report: QuarterReport) -> str:
+    """performance-report-2022-23-q1, with -draft until the report is published."""
+    name = f"performance-report-{report.period.year.slug}-{report.period.slug}"
+    return name if report.is_published else f"{name}-draft"
+
+
 @permission_required("reports.view_quarterreport", raise_exception=True)
 def report_workbook(request: HttpRequest, year: str, quarter: str) -> HttpResponse:
     report = _report(request, year, quarter)
-    content = assemble.content(report)
-    name = f"performance-report-{report.period.year.slug}-{report.period.slug}"
-    if not report.is_published:
-        name += "-draft"
     response = HttpResponse(
-        excel.render(content),
+        excel.render(assemble.content(report)),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="{download_name(report)}.xlsx"'
+    return response
+
+
+@permission_required("reports.view_quarterreport", raise_exception=True)
+def report_pdf(request: HttpRequest, year: str, quarter: str) -> HttpResponse:
+    """The report as an accessible PDF: as published, or as a draft marked on every page."""
+    report = _report(request, year, quarter)
+    response = HttpResponse(pdf.render(assemble.content(report)), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{download_name(report)}.pdf"'
     return response
