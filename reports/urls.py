@@ -9,6 +9,8 @@ urlpatterns = [
     path("start/", views.start, name="start"),
     path("<str:year>/<str:quarter>/", views.report_detail, name="detail"),
     path("<str:year>/<str:quarter>/edit/", views.report_edit, name="edit"),
+    path("<str:year>/<str:quarter>/sections/", views.report_sections, name="sections"),
+    path("<str:year>/<str:quarter>/publish/", views.report_publish, name="publish"),
     path("<str:year>/<str:quarter>/workflow/", views.report_workflow, name="workflow"),
     path("<str:year>/<str:quarter>/report.xlsx", views.report_workbook, name="workbook"),
 ]
