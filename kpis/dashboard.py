@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, cast
 from urllib.parse import quote
 
+from django.conf import settings
 from django.db.models import (
     Case,
     CharField,
@@ -406,10 +407,12 @@ def overview(
     sections: Sequence[Section],
     section: int | None = None,
     outcome: str | None = None,
+    kind_noun: str = settings.PORTAL_ORGANISATION_KIND,
 ) -> Overview:
     """Every active KPI's position at `month`, filtered by section and RAG, and the headline
     measures (four queries, whatever the number of KPIs and months). `sections` are all
-    the sections, which the caller has read already for its filter."""
+    the sections, which the caller has read already for its filter; `kind_noun` names the
+    organisation in the sentences (“the council's figure”)."""
     since = periods.add_months(month, -(RECENT_MONTHS - 1))
     kpis = with_figures(Kpi.objects.active(), upto=month, since=since, baseline=True)
     by_id = {s.pk: s for s in sections}
@@ -443,7 +446,10 @@ def overview(
             )
         )
     headlines = [
-        Headline(item, headline_sentence(item, recent_figures[item.kpi.pk], goals, benchmarks))
+        Headline(
+            item,
+            headline_sentence(item, recent_figures[item.kpi.pk], goals, benchmarks, kind_noun),
+        )
         for item in positions
         if item.kpi.is_headline
     ]
@@ -474,6 +480,7 @@ def headline_sentence(
     figures: dict[dt.date, Decimal],
     goals: Sequence[Goal],
     benchmarks: Sequence[Benchmark],
+    kind_noun: str = settings.PORTAL_ORGANISATION_KIND,
 ) -> str:
     """848 in June 2022 (844 in March 2022); 52 above the goal of 796 for March 2023."""
     kpi = item.kpi
@@ -503,7 +510,7 @@ def headline_sentence(
         text += f"; the {name} was {kpi.format(benchmark.value)} in {when}"
         own = figures.get(benchmark.month)
         if own is not None:
-            text += f", when the trust's figure was {kpi.format(own)}"
+            text += f", when the {kind_noun}'s figure was {kpi.format(own)}"
     elif item.rag == Rag.NOT_JUDGED:
         text += "; a context measure, not judged against a target"
     else:

@@ -9,6 +9,7 @@ from django_tables2 import RequestConfig
 
 from reports import revisions
 from sct_portal import periods
+from sct_portal.models import of_request
 from sct_portal.periods import Quarter
 
 from . import dashboard, tables
@@ -65,6 +66,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     if span is None:
         return render(request, "kpis/kpi_list.html", {"overview": None})
     sections = list(Section.objects.order_by("order", "name"))
+    organisation = of_request(request)
     form = OverviewFilters(request.GET, span=span, sections=sections)
     month_text = _cleaned(form, "month")
     month = periods.parse_month(month_text) if month_text else span.last
@@ -75,6 +77,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         sections=sections,
         section=int(section_text) if section_text else None,
         outcome=outcome,
+        kind_noun=organisation.kind_noun,
     )
     published = revisions.published_figures()
     table = tables.OverviewTable(
@@ -96,7 +99,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             response = HttpResponse(tables.as_csv(rows), content_type="text/csv; charset=utf-8")
         else:
             response = HttpResponse(
-                tables.as_xlsx(rows, month=month),
+                tables.as_xlsx(rows, month=month, creator=organisation.portal_name),
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )
         response["Content-Disposition"] = f'attachment; filename="{name}"'

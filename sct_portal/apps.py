@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class PortalConfig(AppConfig):
@@ -11,6 +12,13 @@ class PortalConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_out
 
         user_logged_out.connect(say_signed_out, dispatch_uid="sct_portal.signed_out")
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """The admin, as the portal's own site (sct_portal.sites.PortalAdminSite)."""
+
+    default = False
+    default_site = "sct_portal.sites.PortalAdminSite"
 
 
 def say_signed_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:

@@ -81,3 +81,12 @@ def from_environment() -> Organisation:
 def current() -> Organisation:
     """The organisation the portal serves (one query)."""
     return Organisation.objects.first() or from_environment()
+
+
+def of_request(request: Any) -> Organisation:
+    """The organisation, read once for a request however many parts of its page name it."""
+    organisation: Organisation | None = getattr(request, "_portal_organisation", None)
+    if organisation is None:
+        organisation = current()
+        request._portal_organisation = organisation
+    return organisation
