@@ -74,4 +74,3 @@ def test_the_later_save_of_the_same_section_is_refused_with_both_texts_shown(
     assert colleague.post(draft.edit_url, again).status_code == 302
     assert body(draft, "finance") == "Bo: the surplus is behind plan."
     assert body(draft, "workforce") == "Bo also changed the workforce."
-

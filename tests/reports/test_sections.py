@@ -88,9 +88,7 @@ def test_a_report_made_outside_the_workflow_keeps_the_text_typed_into_it(
     assert report.sections.get().body == typed
 
 
-def test_text_for_a_section_removed_meanwhile_is_kept_on_the_page(
-    data, analyst, analyst_client
-):
+def test_text_for_a_section_removed_meanwhile_is_kept_on_the_page(data, analyst, analyst_client):
     report = workflow.start_report(quarter=QUARTER, by=analyst)
     workflow.add_section(report=report, heading="Looking ahead", by=analyst)
     opened = analyst_client.get(report.edit_url).content.decode()
@@ -110,7 +108,9 @@ def test_analysts_add_rename_reorder_and_remove_an_empty_section_each_in_the_his
     assert analyst_client.get(url).status_code == 200
     analyst_client.post(url, {"action": "add", "new-heading": "Early help"})
     analyst_client.post(url, {"action": "up", "key": "early-help"})
-    analyst_client.post(url, {"action": "rename", "key": "early-help", "early-help-heading": "Help"})
+    analyst_client.post(
+        url, {"action": "rename", "key": "early-help", "early-help-heading": "Help"}
+    )
     assert [s.heading for s in report.sections.all()] == [
         *SEED_HEADINGS[:4], "Help", SEED_HEADINGS[4]
     ]  # fmt: skip

@@ -35,9 +35,7 @@ def test_a_send_back_without_a_note_is_refused_with_the_field_marked(in_review, 
     )
     page = response.content.decode()
     assert '<h2 class="govuk-error-summary__title">There is a problem</h2>' in page
-    assert (
-        '<a href="#id_note">Say what needs to change before the report is sent back.</a>' in page
-    )
+    assert '<a href="#id_note">Say what needs to change before the report is sent back.</a>' in page
     assert "govuk-form-group--error" in page
     assert "<title>Error:" in page
     in_review.refresh_from_db()
@@ -59,9 +57,7 @@ def test_the_send_back_note_stands_at_the_top_until_the_report_is_sent_again(
     assert page.index(note) > page.index("The report's history")  # history keeps it
 
 
-def test_the_admin_shows_reports_read_only_and_offers_no_add(
-    in_review, published, analyst_client
-):
+def test_the_admin_shows_reports_read_only_and_offers_no_add(in_review, published, analyst_client):
     for report in (in_review,):
         url = f"/admin/reports/quarterreport/{report.pk}/change/"
         page = analyst_client.get(url).content.decode()
