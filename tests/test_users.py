@@ -57,7 +57,7 @@ def test_a_viewer_refused_the_admin_is_told_why_and_how_to_get_access(viewer_cli
 
 def test_add_user_refuses_a_name_taken_and_a_role_unknown(db):
     add_user("vi.new", "--role", "viewer")
-    with pytest.raises(CommandError, match="There is already a user 'VI.NEW'"):
+    with pytest.raises(CommandError, match=r"There is already a user 'VI\.NEW'"):
         add_user("VI.NEW", "--role", "viewer")
     with pytest.raises(CommandError, match="invalid choice: 'boss'"):
         add_user("bo.new", "--role", "boss")

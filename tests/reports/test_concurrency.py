@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 
 from reports.models import Action, NarrativeSection
-from tests.conftest import client_for, make_user
 from sct_portal.roles import ANALYST
+from tests.conftest import client_for, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -158,7 +158,11 @@ def test_a_heading_is_given_once_and_the_field_says_so(draft, analyst_client):
             ["Q4 2019/20", "Q3 2019/20", "Q2 2019/20", "Q1 2019/20"],
         ),
         # The quarter after the latest figures, and by the clock today's and the last one.
-        ([dt.date(2022, 6, 1)], dt.date(2025, 5, 2), ["Q1 2025/26", "Q4 2024/25", "Q2 2022/23", "Q1 2022/23"]),
+        (
+            [dt.date(2022, 6, 1)],
+            dt.date(2025, 5, 2),
+            ["Q1 2025/26", "Q4 2024/25", "Q2 2022/23", "Q1 2022/23"],
+        ),
         # Never a quarter later than today's.
         ([dt.date(2022, 6, 1)], dt.date(2022, 6, 30), ["Q1 2022/23", "Q4 2021/22"]),
     ],
