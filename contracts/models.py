@@ -52,7 +52,9 @@ class Contract(ValidatedModel):
     name = models.CharField(max_length=200, unique=True)
     short_name = models.CharField(max_length=20, blank=True, help_text="For example: SDC.")
     council = models.CharField("the council", max_length=200)
-    provider = models.CharField("the trust", max_length=200)
+    provider = models.CharField(
+        "the provider", max_length=200, help_text="Who delivers the service."
+    )
     start_date = models.DateField("start date")
     start_date_note = models.TextField(
         blank=True, help_text="How the start date is known, where the source does not say it."

@@ -102,7 +102,7 @@ class FinanceYear(ValidatedModel):
         "planned surplus",
         signed=True,
         required=False,
-        help_text="The surplus the trust plans for the year, in pounds (negative for a deficit).",
+        help_text="The surplus planned for the year, in pounds (negative for a deficit).",
     )
     source = models.TextField(blank=True, help_text="Where these facts come from.")
 

@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 
 from sct_portal import periods
 from sct_portal.admin_inlines import LabelledTabularInline
+from sct_portal.models import of_request
 
 from . import exports, figures, imports, symbols
 from .entry import ENTRY_PERMISSIONS, MonthlyReturnSheet, default_month, entry_months
@@ -31,10 +32,6 @@ from .models import (
     Section,
     Target,
 )
-
-admin.site.site_header = "SCT Performance Portal administration"
-admin.site.site_title = "SCT Performance Portal"
-admin.site.index_title = "Data and definitions"
 
 
 def can_enter_figures(request: HttpRequest) -> bool:
@@ -531,6 +528,7 @@ class ObservationAdmin(admin.ModelAdmin[Observation]):
             content = exports.wide_workbook(
                 months=months,
                 today=timezone.localdate(),
+                portal_name=of_request(request).portal_name,
                 exported_by=request.user.get_username(),
             )
             response = HttpResponse(content, content_type=XLSX)

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Q
 from openpyxl import Workbook
 from openpyxl.cell import Cell
@@ -47,7 +48,13 @@ def filename(months: list[dt.date]) -> str:
     return f"kpi-figures-{periods.month_slug(months[0])}-to-{periods.month_slug(months[-1])}.xlsx"
 
 
-def wide_workbook(*, months: list[dt.date], today: dt.date, exported_by: str = "") -> bytes:
+def wide_workbook(
+    *,
+    months: list[dt.date],
+    today: dt.date,
+    portal_name: str = settings.PORTAL_NAME,
+    exported_by: str = "",
+) -> bytes:
     """Every active KPI (and any other with figures in the months), one column per month."""
     months = sorted(set(months))
     kpis = list(
@@ -68,7 +75,7 @@ def wide_workbook(*, months: list[dt.date], today: dt.date, exported_by: str = "
     _text(sheet.cell(1, 1), f"{TITLE}, {span}").font = Font(bold=True, size=14)
     _text(
         sheet.cell(2, 1),
-        f"Exported from the SCT Performance Portal on {today:%d %B %Y}"
+        f"Exported from the {portal_name} on {today:%d %B %Y}"
         + (f" by {exported_by}" if exported_by else "")
         + ". Change figures in the month columns and import the file back in the admin "
         "(Spreadsheet imports). Blank cells are left as they are.",
@@ -105,7 +112,7 @@ def wide_workbook(*, months: list[dt.date], today: dt.date, exported_by: str = "
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     workbook.properties.title = f"{TITLE}, {span}"
-    workbook.properties.creator = "SCT Performance Portal"
+    workbook.properties.creator = portal_name
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

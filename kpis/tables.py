@@ -11,6 +11,7 @@ from operator import attrgetter
 from typing import Any
 
 import django_tables2 as tables
+from django.conf import settings
 from django.utils.safestring import SafeString
 from django_tables2.data import TableListData
 from django_tables2.utils import OrderBy
@@ -365,7 +366,9 @@ def number_format(unit: str, decimals: int) -> str:
     return places
 
 
-def as_xlsx(rows: Iterable[Position], *, month: dt.date) -> bytes:
+def as_xlsx(
+    rows: Iterable[Position], *, month: dt.date, creator: str = settings.PORTAL_NAME
+) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "KPIs"
@@ -392,7 +395,7 @@ def as_xlsx(rows: Iterable[Position], *, month: dt.date) -> bytes:
     sheet.freeze_panes = "C2"
     sheet.auto_filter.ref = sheet.dimensions
     book.properties.title = f"KPI overview, {periods.month_name(month)}"
-    book.properties.creator = "SCT Performance Portal"
+    book.properties.creator = creator
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django_tables2 import RequestConfig
 
 from sct_portal import periods
-from sct_portal.models import for_request as organisation_of
+from sct_portal.models import of_request
 from sct_portal.periods import Quarter
 
 from . import dashboard, tables
@@ -65,6 +65,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     if span is None:
         return render(request, "kpis/kpi_list.html", {"overview": None})
     sections = list(Section.objects.order_by("order", "name"))
+    organisation = of_request(request)
     form = OverviewFilters(request.GET, span=span, sections=sections)
     month_text = _cleaned(form, "month")
     month = periods.parse_month(month_text) if month_text else span.last
@@ -75,7 +76,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         sections=sections,
         section=int(section_text) if section_text else None,
         outcome=outcome,
-        area=organisation_of(request).area,
+        area=organisation.area,
     )
     table = tables.OverviewTable(
         [tables.OverviewRow(item) for item in found.positions],
@@ -91,7 +92,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             response = HttpResponse(tables.as_csv(rows), content_type="text/csv; charset=utf-8")
         else:
             response = HttpResponse(
-                tables.as_xlsx(rows, month=month),
+                tables.as_xlsx(rows, month=month, creator=organisation.portal_name),
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )
         response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -113,7 +114,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 @permission_required("kpis.view_kpi", raise_exception=True)
 def kpi_detail(request: HttpRequest, ref: str) -> HttpResponse:
     kpi = get_object_or_404(Kpi.objects.select_related("section"), ref=ref)
-    history = dashboard.history(kpi, area=organisation_of(request).area)
+    history = dashboard.history(kpi, area=of_request(request).area)
     return render(
         request,
         "kpis/kpi_detail.html",

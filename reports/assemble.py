@@ -5,6 +5,7 @@ A published report is never assembled again: its stored snapshot is thawed inste
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from contracts.summary import ContractMatters, contract_matters
 from finance.money import format_money
@@ -15,6 +16,7 @@ from kpis.period import Period, Position
 from kpis.polarity import Direction, direction
 from kpis.rag import Rag
 from sct_portal import periods
+from sct_portal.models import Organisation
 from sct_portal.models import current as current_organisation
 from sct_portal.periods import Quarter
 
@@ -33,7 +35,7 @@ from .content import (
     YearSpan,
 )
 from .markup import render_markdown
-from .models import QuarterReport, SectionKey
+from .models import Block, NarrativeSection, QuarterReport
 from .snapshot import thaw
 
 NOT_RECORDED = "not recorded"
@@ -42,8 +44,45 @@ NOT_RECORDED = "not recorded"
 def content(report: QuarterReport) -> ReportContent:
     """What the report shows: as published, or as the data stands for a draft."""
     if report.snapshot is not None:
-        return thaw(ReportContent, report.snapshot)
+        return thaw(ReportContent, upgraded(report.snapshot))
     return build(report)
+
+
+# Reports published before sections were the organisation's to define stored each
+# section's key alone; these are the tables those five sections held, and the section
+# each drafted sentence was offered in.
+SEED_REPORT_BLOCKS = {
+    "workforce": [],
+    "children-in-care": [Block.HEADLINES, Block.BENCHMARK, Block.HEADLINE_CHARTS],
+    "kpis": [Block.KPI_TABLE],
+    "finance": [Block.FINANCE],
+    "contract": [Block.CONTRACT],
+}
+SEED_REPORT_DRAFT_BLOCKS = {"children-in-care": Block.HEADLINES, "kpis": Block.KPI_TABLE}
+
+
+def upgraded(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """A stored snapshot in today's shape; the stored one is never changed."""
+    narrative = [
+        {"blocks": [str(b) for b in SEED_REPORT_BLOCKS.get(item["key"], [])], **item}
+        for item in snapshot.get("narrative", [])
+    ]
+    drafts = [
+        {"block": str(SEED_REPORT_DRAFT_BLOCKS.get(item.get("section", ""), "")), **item}
+        for item in snapshot.get("drafts", [])
+    ]
+    return {**snapshot, "narrative": narrative, "drafts": drafts}
+
+
+def visible_blocks(section: NarrativeSection, organisation: Organisation) -> tuple[str, ...]:
+    """The section's tables and charts, less finance or contract where they are not used."""
+    unused: dict[str, bool] = {
+        Block.FINANCE: not organisation.uses_finance,
+        Block.CONTRACT: not organisation.uses_contract,
+    }
+    return tuple(
+        block for block in Block.values if block in section.blocks and not unused.get(block)
+    )
 
 
 def build(report: QuarterReport) -> ReportContent:
@@ -51,11 +90,12 @@ def build(report: QuarterReport) -> ReportContent:
     quarter = report.period
     organisation = current_organisation()
     view = dashboard.read_period(month=quarter.last_month, area=organisation.area)
+    sections = [(s, visible_blocks(s, organisation)) for s in report.sections.all()]
+    held = {block for _, blocks in sections for block in blocks}
     kpi_table = build_kpi_table(quarter, view)
     headlines, benchmark = build_headlines(quarter, view, area=organisation.area)
-    finance = finance_summary(year=quarter.year, quarter=quarter)
-    matters = contract_matters(on=quarter.last_day)
-    sections = {section.key: section.body for section in report.sections.all()}
+    finance = finance_summary(year=quarter.year, quarter=quarter) if Block.FINANCE in held else None
+    matters = contract_matters(on=quarter.last_day) if Block.CONTRACT in held else None
     return ReportContent(
         title=report.heading,
         organisation=organisation.name,
@@ -70,18 +110,19 @@ def build(report: QuarterReport) -> ReportContent:
         headlines=headlines,
         benchmark=benchmark,
         kpi_table=kpi_table,
-        finance_lines=finance_lines(finance, quarter),
+        finance_lines=finance_lines(finance, quarter) if Block.FINANCE in held else (),
         finance_tables=finance_tables(finance),
-        contract_lines=contract_lines(matters),
-        contract_tables=contract_tables(matters),
+        contract_lines=contract_lines(matters) if matters else (),
+        contract_tables=contract_tables(matters) if matters else (),
         narrative=tuple(
             Narrative(
-                key=key,
-                heading=label,
-                markdown=sections.get(key, ""),
-                html=render_markdown(sections.get(key, ""), id_prefix=key),
+                key=section.key,
+                heading=section.heading,
+                markdown=section.body,
+                html=render_markdown(section.body, id_prefix=section.key),
+                blocks=blocks,
             )
-            for key, label in SectionKey.choices
+            for section, blocks in sections
         ),
         drafts=drafts(quarter, view, headlines, benchmark),
     )
@@ -411,7 +452,7 @@ def drafts(
         if year_end in points and year_end != latest:
             start = narrative.Point(year_end, points[year_end])
             text = narrative.change_since(measure(kpi), start, end)
-            found.append(Drafted(SectionKey.CHILDREN_IN_CARE, "Headline measure", kpi.ref, text))
+            found.append(Drafted(Block.HEADLINES, "Headline measure", kpi.ref, text))
         goal = next((g for g in view.by_ref[kpi.ref].goals if g.due > latest), None)
         if goal is not None:
             previous = max((m for m in points if m < latest), default=None)
@@ -421,14 +462,14 @@ def drafts(
                 narrative.Point(previous, points[previous]) if previous else None,
                 narrative.Point(goal.due, Decimal(goal.value)),
             )
-            found.append(Drafted(SectionKey.CHILDREN_IN_CARE, "Headline measure", kpi.ref, text))
+            found.append(Drafted(Block.HEADLINES, "Headline measure", kpi.ref, text))
     if benchmark is not None and benchmark.own is not None:
         kpi = kpis[benchmark.ref]
         for label, _, value in benchmark.comparators:
             text = narrative.against_benchmark(
                 measure(kpi), narrative.Point(benchmark.month, benchmark.own), value, label
             )
-            found.append(Drafted(SectionKey.CHILDREN_IN_CARE, "Benchmark", kpi.ref, text))
+            found.append(Drafted(Block.BENCHMARK, "Benchmark", kpi.ref, text))
     for position in view.positions:
         kpi = position.kpi
         if not kpi.in_kpi_table or position.value is None or position.month is None:
@@ -438,7 +479,7 @@ def drafts(
             text = narrative.missed_target(
                 measure(kpi), point, Decimal(position.target.value), position.rag.label
             )
-            found.append(Drafted(SectionKey.KPIS, "Red against its target", kpi.ref, text))
+            found.append(Drafted(Block.KPI_TABLE, "Red against its target", kpi.ref, text))
         spc_point = position.analysis.latest
         if spc_point is not None and spc_point.special_cause:
             text = narrative.special_cause(
@@ -447,7 +488,7 @@ def drafts(
                 position.analysis.variation.kind,
                 "; ".join(spc_point.rule_labels).lower(),
             )
-            found.append(Drafted(SectionKey.KPIS, "Special cause", kpi.ref, text))
+            found.append(Drafted(Block.KPI_TABLE, "Special cause", kpi.ref, text))
         earlier = position.previous
         if (
             earlier is not None
@@ -456,5 +497,5 @@ def drafts(
         ):
             before = narrative.Point(earlier.month, Decimal(earlier.value))
             text = narrative.large_change(measure(kpi), before, point)
-            found.append(Drafted(SectionKey.KPIS, "Large change", kpi.ref, text))
+            found.append(Drafted(Block.KPI_TABLE, "Large change", kpi.ref, text))
     return tuple(found)

@@ -83,7 +83,7 @@ class Headline:
 
 @dataclass(frozen=True)
 class BenchmarkTable:
-    """The statistical-neighbour table: the trust's own figure and its comparators at a month."""
+    """The statistical-neighbour table: the area's own figure and its comparators at a month."""
 
     ref: str
     month: dt.date
@@ -125,17 +125,23 @@ class Table:
 
 @dataclass(frozen=True)
 class Narrative:
+    """One section of the report: its narrative and the tables and charts it holds."""
+
     key: str
     heading: str
     markdown: str
     html: str  # sanitised
+    blocks: tuple[str, ...] = ()  # reports.models.Block values, in the order they print
+
+    def holds(self, block: str) -> bool:
+        return block in self.blocks
 
 
 @dataclass(frozen=True)
 class Drafted:
-    """A sentence drafted from the data, offered to the analyst."""
+    """A sentence drafted from the data, offered in the section that holds its table."""
 
-    section: str
+    block: str  # a reports.models.Block value
     topic: str
     ref: str
     text: str
@@ -165,3 +171,7 @@ class ReportContent:
 
     def section(self, key: str) -> Narrative | None:
         return next((n for n in self.narrative if n.key == key), None)
+
+    def holds(self, block: str) -> bool:
+        """Whether any section of the report holds the table or chart."""
+        return any(n.holds(block) for n in self.narrative)

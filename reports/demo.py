@@ -8,7 +8,7 @@ from sct_portal.periods import FinancialYear, Quarter
 from sct_portal.seed import SEED_REPORT
 
 from . import workflow
-from .models import QuarterReport, SectionKey
+from .models import QuarterReport
 
 QUARTER = Quarter(FinancialYear(2022), 1)
 TITLE = "Quarter 1 Performance Report 2022"
@@ -37,11 +37,11 @@ def seed_narrative(text: str) -> dict[str, str]:
         workforce = [p.replace(".'1.", ".'[^1].") for p in workforce]
         workforce.append(f"[^1]: {footnote.removeprefix(FOOTNOTE)}")
     return {
-        SectionKey.WORKFORCE: "\n\n".join(workforce),
-        SectionKey.CHILDREN_IN_CARE: "\n\n".join(prose[in_care:red]),
-        SectionKey.KPIS: "\n\n".join(prose[red:finances]),
-        SectionKey.FINANCE: "\n\n".join(prose[finances + 1 : contract]),
-        SectionKey.CONTRACT: "\n\n".join(prose[contract + 1 :]),
+        "workforce": "\n\n".join(workforce),
+        "children-in-care": "\n\n".join(prose[in_care:red]),
+        "kpis": "\n\n".join(prose[red:finances]),
+        "finance": "\n\n".join(prose[finances + 1 : contract]),
+        "contract": "\n\n".join(prose[contract + 1 :]),
     }
 
 
@@ -50,9 +50,7 @@ def load(*, publisher: Any, author: Any) -> dict[str, int]:
     """Create the Q1 2022/23 report with the seed's narrative and publish it; once only."""
     if QuarterReport.objects.for_quarter(QUARTER).exists():
         return {"reports": 0}
-    report = workflow.start_report(quarter=QUARTER, by=author)
-    report.title = TITLE
-    report.save(update_fields=["title"])
+    report = workflow.start_report(quarter=QUARTER, by=author, title=TITLE)
     narrative = seed_narrative(SEED_REPORT.read_text(encoding="utf-8"))
     workflow.save_narrative(report=report, bodies=narrative, by=author)
     workflow.submit_for_review(report=report, by=author)

@@ -104,15 +104,20 @@ def render(report: ReportContent) -> bytes:
     _rag_by_month(workbook.create_sheet("RAG by month"), report)
     _charts(workbook.create_sheet("Charts"), kpi_sheet, report)
     _benchmarks(workbook.create_sheet("Benchmarks"), report)
-    _lines_and_tables(
-        workbook.create_sheet("Finance"), "Finances", report.finance_lines, report.finance_tables
-    )
-    _lines_and_tables(
-        workbook.create_sheet("Contract"),
-        "Contractual matters",
-        report.contract_lines,
-        report.contract_tables,
-    )
+    if report.holds("finance"):  # a reports.models.Block: only where a section holds it
+        _lines_and_tables(
+            workbook.create_sheet("Finance"),
+            "Finances",
+            report.finance_lines,
+            report.finance_tables,
+        )
+    if report.holds("contract"):
+        _lines_and_tables(
+            workbook.create_sheet("Contract"),
+            "Contractual matters",
+            report.contract_lines,
+            report.contract_tables,
+        )
     _data(workbook.create_sheet("Data"), report)
     _properties(workbook, report)
     for sheet in workbook.worksheets:
@@ -292,8 +297,8 @@ def _kpi_table(ws: Worksheet, report: ReportContent) -> None:
         put(ws, row, column + 4, kpi.direction_year_label, border=BOX)
         row += 1
     put(ws, row + 1, 1, "RAG and direction are judged in each KPI's polarity (higher or lower is "
-        "better); context measures are not judged. Targets marked illustrative are not the "
-        "trust's own.", alignment=WRAP)  # fmt: skip
+        "better); context measures are not judged. Targets marked illustrative are not "
+        f"{report.organisation}'s own.", alignment=WRAP)  # fmt: skip
     ws.merge_cells(
         start_row=row + 1, start_column=1, end_row=row + 1, end_column=2 + len(table.months)
     )

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from sct_portal.periods import FinancialYear, Quarter
 
@@ -86,6 +87,14 @@ class QuarterReport(models.Model):
         return reverse("reports:workflow", kwargs=self.url_kwargs)
 
     @property
+    def sections_url(self) -> str:
+        return reverse("reports:sections", kwargs=self.url_kwargs)
+
+    @property
+    def publish_url(self) -> str:
+        return reverse("reports:publish", kwargs=self.url_kwargs)
+
+    @property
     def workbook_url(self) -> str:
         return reverse("reports:workbook", kwargs=self.url_kwargs)
 
@@ -105,22 +114,74 @@ class QuarterReport(models.Model):
     def is_published(self) -> bool:
         return self.status == Status.PUBLISHED
 
+    def standing_send_back(self) -> "ReportEvent | None":
+        """The manager's send-back, whose note stands until the report is sent again."""
+        if self.status != Status.DRAFT:
+            return None
+        last = (
+            self.events.filter(action__in=[Action.SUBMITTED, Action.SENT_BACK])
+            .select_related("by")
+            .order_by("-at", "-id")
+            .first()
+        )
+        return last if last is not None and last.action == Action.SENT_BACK else None
 
-class SectionKey(models.TextChoices):
-    """The report's parts, in the order the report prints them."""
 
-    WORKFORCE = "workforce", "Workforce"
-    CHILDREN_IN_CARE = "children-in-care", "Children in care"
-    KPIS = "kpis", "Key performance indicators"
-    FINANCE = "finance", "Finances"
-    CONTRACT = "contract", "Contractual matters"
+class Block(models.TextChoices):
+    """The tables and charts a report section can hold besides its narrative, in the order a
+    section prints them: headline figures lead the section, the rest follow its narrative."""
+
+    HEADLINES = "headlines", "Headline figures"
+    BENCHMARK = "benchmark", "Statistical-neighbour table"
+    HEADLINE_CHARTS = "headline-charts", "Charts of the headline figures"
+    KPI_TABLE = "kpi-table", "KPI table"
+    FINANCE = "finance", "Finance"
+    CONTRACT = "contract", "Contract matters"
+
+
+class SectionTemplate(models.Model):
+    """A section of the organisation's own report: every report starts with these, in this
+    order, and then owns its sections (analysts add, rename, reorder and remove them)."""
+
+    heading = models.CharField(max_length=100, unique=True)
+    key = models.SlugField(
+        max_length=50,
+        unique=True,
+        blank=True,
+        help_text="The section's name in the report's address (#section-workforce); "
+        "made from the heading when blank.",
+    )
+    order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
+    blocks = models.JSONField(
+        "tables and charts",
+        default=list,
+        blank=True,
+        help_text="What the section holds besides its narrative.",
+    )
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = "report section"
+        verbose_name_plural = "report sections (the organisation's report)"
+
+    def __str__(self) -> str:
+        return self.heading
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.key:
+            self.key = slugify(self.heading)[:50] or "section"
+        super().save(*args, **kwargs)
 
 
 class NarrativeSection(models.Model):
-    """An analyst's narrative for one part of a report, in Markdown (sanitised when shown)."""
+    """One section of a report: its heading, place, tables and charts, and an analyst's
+    narrative in Markdown (sanitised when shown)."""
 
     report = models.ForeignKey(QuarterReport, on_delete=models.CASCADE, related_name="sections")
-    key = models.CharField(max_length=20, choices=SectionKey.choices)
+    key = models.SlugField(max_length=50)
+    heading = models.CharField(max_length=100)
+    order = models.PositiveSmallIntegerField(default=0)
+    blocks = models.JSONField("tables and charts", default=list, blank=True)
     body = models.TextField(
         blank=True, help_text="Markdown: paragraphs, **bold**, lists, links and footnotes[^1]."
     )
@@ -130,12 +191,17 @@ class NarrativeSection(models.Model):
     )
 
     class Meta:
+        ordering = ["order", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["report", "key"], name="one_section_per_key")
         ]
 
     def __str__(self) -> str:
-        return f"{self.report}: {self.get_key_display()}"
+        return f"{self.report}: {self.heading}"
+
+    @property
+    def holds_tables(self) -> bool:
+        return bool(self.blocks)
 
 
 class Action(models.TextChoices):
@@ -144,18 +210,28 @@ class Action(models.TextChoices):
     SUBMITTED = "submitted", "Sent for review"
     SENT_BACK = "sent-back", "Sent back to draft"
     PUBLISHED = "published", "Published"
+    SECTION_ADDED = "section-added", "Section added"
+    SECTION_RENAMED = "section-renamed", "Section renamed"
+    SECTION_MOVED = "section-moved", "Section moved"
+    SECTION_REMOVED = "section-removed", "Section removed"
 
 
 class ReportEvent(models.Model):
-    """The report's workflow history: who did what, and when."""
+    """The report's history: every change to its status, sections and narrative, with who
+    and when (a narrative change keeps each section's text before and after)."""
 
     report = models.ForeignKey(QuarterReport, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=10, choices=Action.choices)
+    action = models.CharField(max_length=20, choices=Action.choices)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     at = models.DateTimeField(default=timezone.now)
     note = models.TextField(blank=True)
+    changes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="For a narrative edit: each section changed, with its text before and after.",
+    )
 
     class Meta:
         ordering = ["at", "id"]

@@ -1,19 +1,25 @@
+import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from kpis.locking import closures
+from kpis.models import Observation
+from sct_portal import periods
 from sct_portal.periods import Quarter
 
 from . import assemble, excel, pdf, revisions, svgchart, workflow
 from .content import ReportContent
-from .models import QuarterReport, SectionKey, Status
+from .forms import NarrativeForm, SectionHeadingForm, SendBackForm, StartForm
+from .models import Block, QuarterReport, Status
 
 
 def _report(request: HttpRequest, year: str, quarter: str) -> QuarterReport:
@@ -33,45 +39,50 @@ def _report(request: HttpRequest, year: str, quarter: str) -> QuarterReport:
     return report
 
 
-class StartForm(forms.Form):
-    quarter = forms.ChoiceField(label="Quarter")
+def _quarters_to_start(
+    existing: set[tuple[int, int]], months: Iterable[dt.date], today: dt.date
+) -> list[tuple[str, str]]:
+    """Quarters without a report, newest first: every quarter that has figures, the quarter
+    after the latest of them, and today's and the last quarter by the clock; none later
+    than today's."""
+    now = Quarter.of(today)
+    with_figures = {Quarter.of(month) for month in months}
+    offered = with_figures | {now, now.previous}
+    if with_figures:
+        offered.add(max(with_figures).next)
+    return [
+        (f"{quarter.year.slug}/{quarter.slug}", str(quarter))
+        for quarter in sorted(offered, reverse=True)
+        if quarter <= now and (quarter.year.start, quarter.number) not in existing
+    ]
 
-    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["quarter"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = choices
 
-
-def _quarters_to_start(existing: set[tuple[int, int]], today: Any) -> list[tuple[str, str]]:
-    """Recent quarters without a report, newest first: the last eight up to today's."""
-    quarter = Quarter.of(today)
-    choices = []
-    for _ in range(8):
-        if (quarter.year.start, quarter.number) not in existing:
-            choices.append((f"{quarter.year.slug}/{quarter.slug}", str(quarter)))
-        quarter = quarter.previous
-    return choices
+def _start_form(data: Any = None) -> StartForm:
+    existing = set(QuarterReport.objects.values_list("year_start", "quarter"))
+    months = Observation.objects.dates("month", "month")
+    return StartForm(data, choices=_quarters_to_start(existing, months, timezone.localdate()))
 
 
 @permission_required("reports.view_quarterreport", raise_exception=True)
 def report_list(request: HttpRequest) -> HttpResponse:
     reports = list(QuarterReport.objects.visible_to(request.user).select_related("published_by"))
-    existing = {(r.year_start, r.quarter) for r in QuarterReport.objects.all()}
-    form = None
-    if request.user.has_perm("reports.add_quarterreport"):
-        form = StartForm(choices=_quarters_to_start(existing, timezone.localdate()))
+    form = _start_form() if request.user.has_perm("reports.add_quarterreport") else None
     return render(request, "reports/report_list.html", {"reports": reports, "form": form})
 
 
 @require_POST
 @permission_required("reports.add_quarterreport", raise_exception=True)
 def start(request: HttpRequest) -> HttpResponse:
-    year, _, number = request.POST.get("quarter", "").partition("/")
+    form = _start_form(request.POST)
+    if not form.is_valid():
+        problem = " ".join(str(e) for e in form.errors.get("quarter", ["Choose a quarter."]))
+        messages.error(request, f"The report was not started: {problem}")
+        return redirect("reports:list")
+    year, _, number = form.cleaned_data["quarter"].partition("/")
+    quarter = Quarter.parse(year, number)
     try:
-        quarter = Quarter.parse(year, number)
         report = workflow.start_report(quarter=quarter, by=request.user)
-    except (ValueError, workflow.WorkflowError) as problem:
+    except workflow.WorkflowError as problem:
         messages.error(request, f"The report was not started: {problem}")
         return redirect("reports:list")
     messages.success(request, f"A draft report for {quarter} is ready for its narrative.")
@@ -83,6 +94,17 @@ def report_detail(request: HttpRequest, year: str, quarter: str) -> HttpResponse
     report = _report(request, year, quarter)
     content = assemble.content(report)
     revised = revisions.since_publication(content) if report.is_published else []
+    may_edit = report.status == Status.DRAFT and request.user.has_perm(
+        "reports.change_quarterreport"
+    )
+    can_decide = report.status == Status.IN_REVIEW and request.user.has_perm(
+        "reports.publish_quarterreport"
+    )
+    send_back_form = None
+    if can_decide:
+        # A send-back refused for want of a note comes back here with the field marked.
+        refused = request.GET.get(SEND_BACK_REFUSED) is not None
+        send_back_form = SendBackForm({"note": ""}) if refused else SendBackForm()
     return render(
         request,
         "reports/report_detail.html",
@@ -91,13 +113,12 @@ def report_detail(request: HttpRequest, year: str, quarter: str) -> HttpResponse
             "content": content,
             "revised": revised,
             "events": report.events.select_related("by"),
-            "can_edit": report.status == Status.DRAFT
-            and request.user.has_perm("reports.change_quarterreport"),
-            "can_submit": report.status == Status.DRAFT
-            and request.user.has_perm("reports.change_quarterreport"),
-            "can_decide": report.status == Status.IN_REVIEW
-            and request.user.has_perm("reports.publish_quarterreport"),
-            "charts": headline_charts(content),
+            "sent_back": report.standing_send_back(),
+            "can_edit": may_edit,
+            "can_submit": may_edit,
+            "can_decide": can_decide,
+            "send_back_form": send_back_form,
+            "charts": headline_charts(content) if content.holds(Block.HEADLINE_CHARTS) else [],
             "pdf_url": reverse("reports:pdf", kwargs=report.url_kwargs),
         },
     )
@@ -117,21 +138,11 @@ def headline_charts(content: ReportContent) -> list[dict[str, Any]]:
     ]
 
 
-class NarrativeForm(forms.Form):
-    def __init__(self, *args: Any, sections: dict[str, str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for key, label in SectionKey.choices:
-            self.fields[key] = forms.CharField(
-                label=label,
-                required=False,
-                initial=sections.get(key, ""),
-                widget=forms.Textarea(attrs={"rows": 10, "class": "govuk-textarea"}),
-                max_length=20_000,
-            )
+SEND_BACK_REFUSED = "send-back-refused"
 
 
-@permission_required("reports.change_quarterreport", raise_exception=True)
-def report_edit(request: HttpRequest, year: str, quarter: str) -> HttpResponse:
+def _editable(request: HttpRequest, year: str, quarter: str) -> QuarterReport | HttpResponse:
+    """The draft report to edit, or where to go when it is not a draft."""
     report = _report(request, year, quarter)
     if report.status != Status.DRAFT:
         messages.error(
@@ -139,27 +150,166 @@ def report_edit(request: HttpRequest, year: str, quarter: str) -> HttpResponse:
             f"The report is {report.get_status_display().lower()}: only a draft can be edited.",
         )
         return redirect(report)
-    sections = {section.key: section.body for section in report.sections.all()}
-    form = NarrativeForm(request.POST or None, sections=sections)
+    return report
+
+
+@permission_required("reports.change_quarterreport", raise_exception=True)
+def report_edit(request: HttpRequest, year: str, quarter: str) -> HttpResponse:
+    report = _editable(request, year, quarter)
+    if isinstance(report, HttpResponse):
+        return report
+    sections = list(report.sections.select_related("updated_by"))
+    form = NarrativeForm(request.POST if request.method == "POST" else None, sections=sections)
+    conflicts: dict[str, workflow.Conflict] = {}
     if request.method == "POST" and form.is_valid():
         try:
             changed = workflow.save_narrative(
-                report=report, bodies=form.cleaned_data, by=request.user
+                report=report, bodies=form.bodies(), based_on=form.based_on(), by=request.user
             )
+        except workflow.NarrativeRefused as refused:
+            conflicts = {conflict.key: conflict for conflict in refused.conflicts}
+            form.refused(conflicts=refused.conflicts, sections=list(report.sections.all()))
         except workflow.WorkflowError as problem:
             messages.error(request, str(problem))
             return redirect(report)
-        messages.success(
-            request, f"Narrative saved ({changed} section{'s' if changed != 1 else ''} changed)."
-        )
-        return redirect(report)
+        else:
+            if changed:
+                headings = ", ".join(f"“{section.heading}”" for section in changed)
+                messages.success(request, f"Narrative saved: {headings} changed.")
+            else:
+                messages.info(request, "Nothing was changed: the narrative is as it was.")
+            return redirect(report)
     content = assemble.build(report)
-    drafted = {key: [d for d in content.drafts if d.section == key] for key in SectionKey.values}
-    fields = [(form[key], drafted[key]) for key in SectionKey.values]
+    placed = {block for section in sections for block in section.blocks}
+    first = sections[0].key if sections else ""
+    editors = []
+    for section in sections:
+        drafted = [
+            d
+            for d in content.drafts
+            if d.block in section.blocks or (d.block not in placed and section.key == first)
+        ]
+        editors.append(
+            {
+                "field": form[section.key],
+                "based_on": form[section.key + "-based-on"],
+                "drafted": drafted,
+                "conflict": conflicts.get(section.key),
+            }
+        )
+    orphans = [form[name] for name in form.nowhere]
     return render(
         request,
         "reports/report_edit.html",
-        {"report": report, "form": form, "fields": fields},
+        {
+            "report": report,
+            "form": form,
+            "editors": editors,
+            "orphans": orphans,
+            "sent_back": report.standing_send_back(),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+SECTION_ACTIONS = {"add", "rename", "up", "down", "remove"}
+
+
+@permission_required("reports.change_quarterreport", raise_exception=True)
+def report_sections(request: HttpRequest, year: str, quarter: str) -> HttpResponse:
+    """Add, rename, reorder and remove the report's sections."""
+    report = _editable(request, year, quarter)
+    if isinstance(report, HttpResponse):
+        return report
+    add_form = SectionHeadingForm(prefix="new")
+    rename_key = ""
+    rename_form = None
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        key = request.POST.get("key", "")
+        if action not in SECTION_ACTIONS:
+            raise Http404("No such step")
+        try:
+            if action == "add":
+                add_form = SectionHeadingForm(request.POST, prefix="new")
+                if add_form.is_valid():
+                    section = workflow.add_section(
+                        report=report, heading=add_form.cleaned_data["heading"], by=request.user
+                    )
+                    messages.success(request, f"“{section.heading}” is added at the end.")
+                    return redirect(report.sections_url)
+            elif action == "rename":
+                rename_key, rename_form = key, SectionHeadingForm(request.POST, prefix=key)
+                if rename_form.is_valid():
+                    section = workflow.rename_section(
+                        report=report,
+                        key=key,
+                        heading=rename_form.cleaned_data["heading"],
+                        by=request.user,
+                    )
+                    messages.success(request, f"The section is now “{section.heading}”.")
+                    return redirect(report.sections_url)
+            elif action in ("up", "down"):
+                section = workflow.move_section(
+                    report=report, key=key, by=request.user, places=-1 if action == "up" else 1
+                )
+                messages.success(request, f"“{section.heading}” moved {action}.")
+                return redirect(report.sections_url)
+            else:
+                workflow.remove_section(report=report, key=key, by=request.user)
+                messages.success(request, "The section is removed.")
+                return redirect(report.sections_url)
+        except workflow.WorkflowError as problem:
+            form = add_form if action == "add" else rename_form
+            if form is None:
+                messages.error(request, str(problem))
+                return redirect(report.sections_url)
+            form.add_error("heading", str(problem))
+    rows = []
+    sections = list(report.sections.all())
+    for index, section in enumerate(sections):
+        form = rename_form if section.key == rename_key and rename_form else None
+        rows.append(
+            {
+                "section": section,
+                "form": form
+                or SectionHeadingForm(prefix=section.key, initial={"heading": section.heading}),
+                "first": index == 0,
+                "last": index == len(sections) - 1,
+                "removable": not section.body.strip() and not section.blocks,
+                "blocks": [Block(b).label for b in section.blocks if b in Block.values],
+            }
+        )
+    problem_form = add_form if add_form.errors else rename_form
+    return render(
+        request,
+        "reports/report_sections.html",
+        {"report": report, "rows": rows, "add_form": add_form, "problem_form": problem_form},
+        status=400 if problem_form is not None and problem_form.errors else 200,
+    )
+
+
+@permission_required("reports.publish_quarterreport", raise_exception=True)
+def report_publish(request: HttpRequest, year: str, quarter: str) -> HttpResponse:
+    """Asks a manager to confirm publishing, saying what follows."""
+    report = _report(request, year, quarter)
+    if report.status != Status.IN_REVIEW:
+        messages.error(
+            request,
+            f"The report is {report.get_status_display().lower()}: only a report in review "
+            "can be published.",
+        )
+        return redirect(report)
+    months = report.period.months()
+    closed = closures(months)
+    return render(
+        request,
+        "reports/report_publish.html",
+        {
+            "report": report,
+            "closing": [periods.month_label(m) for m in months if m not in closed],
+            "already_closed": [periods.month_label(m) for m in months if m in closed],
+        },
     )
 
 
@@ -178,8 +328,16 @@ def report_workflow(request: HttpRequest, year: str, quarter: str) -> HttpRespon
             workflow.submit_for_review(report=report, by=request.user)
             messages.success(request, "The report was sent for review.")
         elif action == "send-back":
-            workflow.send_back(report=report, by=request.user, note=request.POST.get("note", ""))
-            messages.success(request, "The report was sent back to draft.")
+            if not request.user.has_perm("reports.publish_quarterreport"):
+                raise PermissionDenied("Your role does not allow you to send it back.")
+            form = SendBackForm(request.POST)
+            if not form.is_valid():
+                url = report.get_absolute_url()
+                return redirect(f"{url}?{SEND_BACK_REFUSED}#{form['note'].id_for_label}")
+            workflow.send_back(report=report, by=request.user, note=form.cleaned_data["note"])
+            messages.success(
+                request, "The report was sent back to draft. Your note stands at its top."
+            )
         else:
             workflow.publish(report=report, by=request.user)
             messages.success(

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class PortalConfig(AppConfig):
@@ -14,6 +15,13 @@ class PortalConfig(AppConfig):
         user_logged_out.connect(say_signed_out, dispatch_uid="sct_portal.signed_out")
         for signal in (post_save, post_delete, m2m_changed):
             signal.connect(data_changed, dispatch_uid=f"sct_portal.data_changed.{id(signal)}")
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """The admin, as the portal's own site (sct_portal.sites.PortalAdminSite)."""
+
+    default = False
+    default_site = "sct_portal.sites.PortalAdminSite"
 
 
 def say_signed_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
@@ -32,9 +40,11 @@ SHOWN_APPS = {"kpis", "reports", "finance", "contracts", "sct_portal"}
 def data_changed(sender: Any, **kwargs: Any) -> None:
     from .models import DataVersion, bump_data_version
 
+    from django.apps import apps
+
     meta = getattr(sender, "_meta", None)
     if meta is None or meta.app_label not in SHOWN_APPS or sender is DataVersion:
         return
-    if kwargs.get("raw"):
-        return  # fixtures being loaded
+    if kwargs.get("raw") or meta.apps is not apps:
+        return  # fixtures being loaded, or a migration's historical model
     bump_data_version()

@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from . import models
-from .roles import ROLES
+from .roles import ROLES, works_in_admin
 
 # The portal's sections: (label, URL name, permission needed to see it).
 NAVIGATION = [
@@ -18,7 +18,8 @@ NAVIGATION = [
 
 def portal(request: HttpRequest) -> dict[str, Any]:
     user = request.user
-    organisation = models.for_request(request)
+    organisation = models.of_request(request)
+    roles = _roles(user)
     unused = {
         "finance:latest": not organisation.uses_finance,
         "contracts:overview": not organisation.uses_contract,
@@ -36,7 +37,8 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "portal_name": organisation.portal_name,
         "portal_organisation": organisation.name,
         "navigation": navigation,
-        "user_role": _role(user),
+        "user_role": ", ".join(role.lower() for role in roles) if roles else "",
+        "uses_admin": works_in_admin(user, roles=roles),
     }
 
 
@@ -44,10 +46,11 @@ def _is_current(path: str, href: str) -> bool:
     return path == href if href == "/" else path.startswith(href)
 
 
-def _role(user: Any) -> str:
+def _roles(user: Any) -> list[str]:
+    """The user's roles as the header names them (one query)."""
     if not user.is_authenticated:
-        return ""
+        return []
     if user.is_superuser:
-        return "administrator"
+        return ["Administrator"]
     names = {group.name for group in user.groups.all()}
-    return ", ".join(role.lower() for role in ROLES if role in names)
+    return [role for role in ROLES if role in names]

@@ -83,13 +83,13 @@ def current() -> Organisation:
     return Organisation.objects.first() or from_environment()
 
 
-def for_request(request: Any) -> Organisation:
-    """The organisation, read once per request however many times it is asked for."""
-    found = getattr(request, "_organisation", None)
-    if found is None:
-        found = current()
-        request._organisation = found
-    return found
+def of_request(request: Any) -> Organisation:
+    """The organisation, read once for a request however many parts of its page name it."""
+    organisation: Organisation | None = getattr(request, "_portal_organisation", None)
+    if organisation is None:
+        organisation = current()
+        request._portal_organisation = organisation
+    return organisation
 
 
 class DataVersion(models.Model):

@@ -40,7 +40,7 @@ def rows_from_snapshots(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reports", "0002_role_permissions"),
+        ("reports", "0004_report_section_permissions"),
         ("kpis", "0007_frequencies_year_to_date_rates_and_published_figures"),
     ]
     operations = [migrations.RunPython(rows_from_snapshots, migrations.RunPython.noop)]
