@@ -34,10 +34,11 @@ from django.urls import reverse
 from sct_portal import periods
 from sct_portal.periods import FinancialYear, Quarter
 
-from . import spc
+from . import rag, spc
 from .models import Benchmark, Frequency, Goal, Kpi, Observation, Section, Target
 from .polarity import Direction, Polarity, direction, movement
-from .rag import Rag, rag
+from .rag import Rag
+from .references import NONE, References, references
 
 # The overview reads each KPI's first figures (the SPC baseline) and its recent ones: enough
 # recent months for the last 7 figures of a quarterly KPI (a run or a trend), the same
@@ -81,8 +82,32 @@ def target_in_force(targets: Sequence[Target], month: dt.date) -> Target | None:
     return next((target for target in targets if target.in_force(month)), None)
 
 
-def judge(kpi: Kpi, value: Decimal | None, target: Target | None) -> Rag:
-    return rag(value, target.threshold if target else None, kpi.polarity)
+def judge(
+    kpi: Kpi, value: Decimal | None, target: Target | None, reference: Decimal | None = None
+) -> Rag:
+    """The figure's RAG by the target in force; `reference` is what a relative target is
+    measured from. A context measure is judged only against a range."""
+    context = kpi.polarity == Polarity.NEITHER
+    if target is None or (context and target.comparison != rag.Comparison.BETWEEN):
+        return Rag.NOT_JUDGED if context else Rag.NO_TARGET
+    return rag.judge(value, target.rule, reference=reference)
+
+
+def assured_against(kpi: Kpi, target: Target | None, reference: Decimal | None) -> Decimal | None:
+    """The value SPC assurance is judged against: the target's edge (see rag.target_value)."""
+    if target is None:
+        return None
+    higher = kpi.polarity == Polarity.HIGHER
+    return rag.target_value(target.rule, reference=reference, higher_is_better=higher)
+
+
+def target_words(
+    kpi: Kpi, target: Target | None, reference: Decimal | None, *, amber: bool = True
+) -> str:
+    """at least 85.0% (amber from 80.0%); more than the statistical-neighbour average (102.6)"""
+    if target is None:
+        return ""
+    return rag.phrase(target.rule, kpi.unit, kpi.decimals, reference=reference, amber=amber)
 
 
 def describer(kpi: Kpi) -> spc.Describe:
@@ -153,6 +178,7 @@ class Position:
     analysis: spc.Analysis
     sparkline: Sparkline | None = None
     chosen: dt.date | None = None  # the month asked for
+    reference: Decimal | None = None  # what a relative target is measured from, that month
 
     @property
     def formatted(self) -> str:
@@ -170,7 +196,7 @@ class Position:
 
     @property
     def target_text(self) -> str:
-        return self.kpi.format(self.target.value) if self.target else ""
+        return target_words(self.kpi, self.target, self.reference)
 
     @property
     def sentence(self) -> str:
@@ -185,6 +211,7 @@ def position(
     targets: Sequence[Target],
     process: spc.Limits | None = None,
     sparkline_months: Sequence[dt.date] = (),
+    measured_from: References = NONE,
 ) -> Position:
     """The KPI's position at month `at` from its figures: all of them, or the recent ones
     with `process` limits from its whole history. Then only the last SPC_TAIL figures are
@@ -200,6 +227,7 @@ def position(
         last_year = periods.add_months(latest, -12)
         year_ago = compare(kpi, value, last_year, figures.get(last_year))
     target = target_in_force(targets, latest) if latest else None
+    reference = measured_from.at(target, latest) if latest else None
     if process is not None:
         series: list[Decimal | None] = [figures[m] for m in months[-SPC_TAIL:]]
     else:
@@ -207,7 +235,7 @@ def position(
     analysis = spc.analyse(
         series,
         polarity=kpi.polarity,
-        target=Decimal(target.value) if target else None,
+        target=assured_against(kpi, target, reference),
         process=process,
         describe=describer(kpi),
     )
@@ -218,10 +246,11 @@ def position(
         previous=previous,
         year_ago=year_ago,
         target=target,
-        rag=judge(kpi, value, target) if latest else Rag.NO_DATA,
+        rag=judge(kpi, value, target, reference) if latest else Rag.NO_DATA,
         analysis=analysis,
         sparkline=sparkline(kpi, sparkline_months, figures) if sparkline_months else None,
         chosen=at,
+        reference=reference,
     )
 
 
@@ -238,18 +267,32 @@ def _comparison_phrase(kpi: Kpi, comparison: Comparison) -> str:
 
 
 def _target_phrase(item: Position) -> str:
+    """below its target of at least 85.0% (red); misses its target of fewer than 85 (red);
+    not judged: no benchmark for June 2022 (its target: more than the statistical-neighbour
+    average)"""
     kpi, outcome = item.kpi, item.rag
     if outcome == Rag.NOT_JUDGED:
         return "a context measure, not judged against a target"
     if outcome == Rag.NO_TARGET or item.target is None:
         return "no target in force"
-    target = kpi.format(item.target.value)
-    short_of = "below" if kpi.polarity == Polarity.HIGHER else "above"
+    target = target_words(kpi, item.target, item.reference, amber=False)
+    if outcome == Rag.NO_BENCHMARK and item.month is not None:
+        when = periods.month_name(item.month)
+        return f"not judged: no benchmark for {when} (its target: {target})"
+    if outcome == Rag.NO_BASELINE and item.target.baseline_month:
+        when = periods.month_name(item.target.baseline_month)
+        return f"not judged: no figure for {when}, the starting month (its target: {target})"
     if outcome == Rag.GREEN:
         return f"meets its target of {target} (green)"
+    where = (
+        rag.side(item.value, item.target.rule, reference=item.reference)
+        if item.value is not None
+        else ""
+    )
+    missed = {"below": "below", "above": "above"}.get(where, "misses")
     if outcome == Rag.AMBER:
-        return f"{short_of} its target of {target} but within the amber tolerance (amber)"
-    return f"{short_of} its target of {target} (red)"
+        return f"{missed} its target of {target}, within the amber band (amber)"
+    return f"{missed} its target of {target} (red)"
 
 
 def _variation_phrase(analysis: spc.Analysis) -> str:
@@ -415,7 +458,9 @@ def overview(
     by_id = {s.pk: s for s in sections}
     for kpi, _ in kpis:
         kpi.section = by_id[kpi.section_id]
-    targets = _targets_by_kpi(Target.objects.filter(kpi__is_active=True).order_by("valid_from"))
+    every_target = list(Target.objects.filter(kpi__is_active=True).order_by("valid_from"))
+    targets = _targets_by_kpi(every_target)
+    measured_from = references(every_target, upto=month)
     headline = {"kpi__is_active": True, "kpi__is_headline": True}
     goals = list(Goal.objects.filter(**headline).order_by("due"))
     benchmarks = list(Benchmark.objects.filter(**headline, month__lte=month).order_by("-month"))
@@ -440,6 +485,7 @@ def overview(
                 # The SPC baseline: the KPI's first figures, from its whole history.
                 process=spc.limits([Decimal(e[11:]) for e in entries[: spc.BASELINE]]),
                 sparkline_months=spark_months[kpi.frequency],
+                measured_from=measured_from,
             )
         )
     headlines = [
@@ -522,6 +568,8 @@ class HistoryRow:
     target: Target | None
     rag: Rag
     point: spc.Point
+    target_text: str = ""  # the target as written, with a relative target's number that month
+    target_line: Decimal | None = None  # the target's edge, drawn on the chart
 
     @property
     def revised(self) -> bool:
@@ -566,19 +614,31 @@ def history(kpi: Kpi) -> History:
     benchmarks = list(kpi.benchmarks.order_by("month", "comparator"))
     figures = {month: Decimal(o.value) for month, o in observations.items()}
     months = axis(kpi, list(observations))
-    item = position(kpi, figures, at=months[-1] if months else dt.date.min, targets=targets)
+    measured_from = references(targets, upto=months[-1]) if months else NONE
+    item = position(
+        kpi,
+        figures,
+        at=months[-1] if months else dt.date.min,
+        targets=targets,
+        measured_from=measured_from,
+    )
     points = item.analysis.points
     rows = []
     for month, point in zip(months, points, strict=True):
         target = target_in_force(targets, month)
+        reference = measured_from.at(target, month)
         observation = observations.get(month)
         rows.append(
             HistoryRow(
                 month=month,
                 observation=observation,
                 target=target,
-                rag=judge(kpi, figures.get(month), target) if observation else Rag.NO_DATA,
+                rag=judge(kpi, figures.get(month), target, reference)
+                if observation
+                else Rag.NO_DATA,
                 point=point,
+                target_text=target_words(kpi, target, reference),
+                target_line=assured_against(kpi, target, reference),
             )
         )
     return History(
@@ -615,7 +675,7 @@ def chart_data(
         months_shown = []
     by_month = {row.month: row for row in rows}
     limits = item.analysis.limits
-    targets = [by_month[m].target if m in by_month else None for m in months_shown]
+    targets = [by_month[m].target_line if m in by_month else None for m in months_shown]
     return {
         "title": f"KPI {kpi.ref}: {kpi.description}",
         "unit": kpi.unit,
@@ -628,7 +688,7 @@ def chart_data(
             spc.variation_of(by_month[m].point, kpi.polarity).kind if m in by_month else ""
             for m in months_shown
         ],
-        "targets": [_number(Decimal(t.value)) if t else None for t in targets],
+        "targets": [_number(t) for t in targets],
         "mean": _number(limits.mean) if limits else None,
         "upper": _number(limits.upper) if limits else None,
         "lower": _number(limits.lower) if limits else None,
@@ -672,6 +732,7 @@ class TrendRow:
     cells: list[TrendCell]
     target: Target | None
     latest: Comparison | None
+    target_text: str = ""  # the target at the table's last month, as written
 
 
 @dataclass(frozen=True)
@@ -680,6 +741,11 @@ class TrendTable:
     months: list[dt.date]
     years: list[tuple[FinancialYear, int]]  # header cells: a financial year and its months
     rows: list[TrendRow]
+
+    @property
+    def has_unjudged_cells(self) -> bool:
+        """Whether a relative target lacked its benchmark or starting figure somewhere."""
+        return any(cell.rag in rag.UNJUDGED for row in self.rows for cell in row.cells)
 
 
 def trend_table(*, quarter: Quarter) -> TrendTable:
@@ -691,34 +757,35 @@ def trend_table(*, quarter: Quarter) -> TrendTable:
         upto=months[-1],
         since=months[0],
     )
-    targets = _targets_by_kpi(
+    every_target = list(
         Target.objects.filter(kpi__is_active=True, kpi__in_kpi_table=True).order_by("valid_from")
     )
+    targets = _targets_by_kpi(every_target)
+    measured_from = references(every_target, upto=months[-1])
     url = detail_urls()
     rows = []
     for kpi, entries in kpis:
         figures = {m: v for m, v in parse_figures(entries).items() if m >= months[0]}
         own_targets = targets.get(kpi.pk, [])
         in_force = [target_in_force(own_targets, month) for month in months]
-        thresholds = {id(t): t.threshold for t in own_targets}
         cells = []
         for month, target in zip(months, in_force, strict=True):
             value = figures.get(month)
             if value is None:
                 cells.append(TrendCell(month, None, "", Rag.NO_DATA))
                 continue
-            threshold = thresholds[id(target)] if target else None
-            cells.append(
-                TrendCell(month, value, kpi.format(value), rag(value, threshold, kpi.polarity))
-            )
+            outcome = judge(kpi, value, target, measured_from.at(target, month))
+            cells.append(TrendCell(month, value, kpi.format(value), outcome))
         last = months[-1]
+        last_target = in_force[-1]
         before = periods.add_months(last, -step_months(kpi))
         rows.append(
             TrendRow(
                 kpi=kpi,
                 url=url(kpi),
                 cells=cells,
-                target=target_in_force(own_targets, last),
+                target=last_target,
+                target_text=target_words(kpi, last_target, measured_from.at(last_target, last)),
                 latest=compare(kpi, figures.get(last), before, figures.get(before))
                 if figures.get(last) is not None
                 else None,
