@@ -202,6 +202,32 @@ class Position:
     def sentence(self) -> str:
         return position_sentence(self)
 
+    @property
+    def assured(self) -> bool:
+        """Whether SPC can assure the process against the target as written: not against a
+        range on a context measure, nor a relative target without its reference."""
+        if self.target is None:
+            return True
+        context = self.kpi.polarity == Polarity.NEITHER
+        return self.rag not in rag.UNJUDGED and not context
+
+    @property
+    def assurance_label(self) -> str:
+        return self.analysis.assurance.label if self.assured else "Not judged"
+
+    @property
+    def assurance_sentence(self) -> str:
+        if self.assured:
+            return self.analysis.assurance_sentence
+        if self.rag == Rag.NO_BENCHMARK:
+            return "No assurance: the target is measured from a benchmark, and there is none yet."
+        if self.rag == Rag.NO_BASELINE:
+            return "No assurance: the target is measured from a starting figure that is missing."
+        return (
+            "No assurance: a process is assured against a target on one side, not against a "
+            f"range ({self.target_text})."
+        )
+
 
 def position(
     kpi: Kpi,

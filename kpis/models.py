@@ -546,7 +546,9 @@ class Target(models.Model):
     a comparison with a fixed value, or relative to a benchmark or to the KPI's own figure
     at a starting month, and an amber band. `kpis.rag` judges figures by its `rule`."""
 
-    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="targets")
+    kpi = models.ForeignKey(
+        Kpi, on_delete=models.CASCADE, related_name="targets", verbose_name="KPI"
+    )
     comparison = models.CharField(
         "green when the figure is",
         max_length=12,

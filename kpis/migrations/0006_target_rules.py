@@ -9,6 +9,7 @@ Figures are judged exactly as before.
 
 from decimal import Decimal
 
+import django.db.models.deletion
 from django.db import migrations, models
 
 
@@ -167,6 +168,16 @@ class Migration(migrations.Migration):
                 help_text="In the KPI's unit. For a range, its lower end. Relative to a benchmark or a starting figure: the amount above it (negative: below it); blank for the benchmark or figure itself. “An additional 800”: 800.",
                 max_digits=16,
                 verbose_name="target",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="target",
+            name="kpi",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="targets",
+                to="kpis.kpi",
+                verbose_name="KPI",
             ),
         ),
         migrations.RunPython(rules_from_thresholds, thresholds_from_rules),

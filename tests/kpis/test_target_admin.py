@@ -268,6 +268,14 @@ def test_the_kpi_page_says_the_rule_and_why_a_figure_is_not_judged(council, mana
         "not judged: no benchmark for February 2022 (its target: more than the "
         "statistical-neighbour average)"
     ) in page
+    assert (
+        "Not judged No assurance: the target is measured from a benchmark, and there is none yet."
+    ) in page
+    page = text(manager_client.get("/kpis/EH4/").content.decode())
+    assert (
+        "No assurance: a process is assured against a target on one side, not against a range "
+        "(between 15.00 and 20.00)."
+    ) in page
 
 
 # ---------------------------------------------------------------------------------------
@@ -413,3 +421,20 @@ def test_only_those_who_keep_targets_may_ask_for_the_preview(
     url = "/admin/kpis/target/rule/"
     assert manager_client.get(url, {"kpi": str(percent_kpi.pk)}).status_code == 403
     assert viewer_client.get(url).status_code in (302, 403)
+
+
+def test_without_its_starting_figure_an_additional_800_is_not_judged(council, manager_client):
+    Observation.objects.get(kpi__ref="EH6", month=dt.date(2022, 3, 1)).delete()
+    page = manager_client.get("/trend/2022-23/q1/").content.decode()
+    assert trend_row(page, "EH6")[13:16] == [
+        "1,799 , not judged: no starting figure",
+        "1,800 , not judged: no starting figure",
+        "2,000 , not judged: no starting figure",
+    ]
+    assert trend_row(page, "EH6")[16] == "at least the figure for March 2022 plus 800"
+    page = text(manager_client.get("/kpis/EH6/").content.decode())
+    assert (
+        "not judged: no figure for March 2022, the starting month (its target: at least the "
+        "figure for March 2022 plus 800)"
+    ) in page
+    assert overview_rag(manager_client, "2022-06")["EH6"] == "Not judged: no starting figure"
