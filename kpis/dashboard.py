@@ -94,8 +94,9 @@ def judge(
 
 
 def assured_against(kpi: Kpi, target: Target | None, reference: Decimal | None) -> Decimal | None:
-    """The value SPC assurance is judged against: the target's edge (see rag.target_value)."""
-    if target is None:
+    """The value SPC assurance is judged against, and the chart draws: the target's edge
+    (see rag.target_value); none for a context measure's range, which has no side."""
+    if target is None or kpi.polarity == Polarity.NEITHER:
         return None
     higher = kpi.polarity == Polarity.HIGHER
     return rag.target_value(target.rule, reference=reference, higher_is_better=higher)
