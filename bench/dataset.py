@@ -22,6 +22,7 @@ from kpis.models import (
     TargetSource,
 )
 from kpis.polarity import Polarity
+from kpis.rag import Amber, Comparison
 from kpis.units import Unit
 from sct_portal import periods
 from sct_portal.models import bump_data_version
@@ -62,8 +63,12 @@ def build(
             targets.append(
                 Target(
                     kpi=kpi,
+                    comparison=Comparison.AT_LEAST
+                    if kpi.polarity == Polarity.HIGHER
+                    else Comparison.AT_MOST,
                     value=value,
-                    tolerance=Decimal(5),
+                    amber=Amber.DISTANCE,
+                    amber_value=Decimal(5),
                     valid_from=first,
                     valid_to=periods.add_months(change, -1),
                     source=TargetSource.ILLUSTRATIVE,
@@ -72,8 +77,12 @@ def build(
             targets.append(
                 Target(
                     kpi=kpi,
+                    comparison=Comparison.AT_LEAST
+                    if kpi.polarity == Polarity.HIGHER
+                    else Comparison.AT_MOST,
                     value=value + 2,
-                    tolerance=Decimal(5),
+                    amber=Amber.DISTANCE,
+                    amber_value=Decimal(5),
                     valid_from=change,
                     source=TargetSource.ILLUSTRATIVE,
                 )

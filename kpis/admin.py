@@ -7,7 +7,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.forms import Script
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -20,6 +21,7 @@ from sct_portal.models import of_request
 
 from . import exports, figures, imports, symbols
 from .entry import ENTRY_PERMISSIONS, MonthlyReturnSheet, default_month, entry_months
+from .forms import PreviewKpiForm, RulePreviewForm, TargetForm
 from .models import (
     Benchmark,
     ClosedMonth,
@@ -31,6 +33,7 @@ from .models import (
     ObservationRevision,
     Section,
     Target,
+    target_problems,
 )
 
 
@@ -64,10 +67,60 @@ class SectionAdmin(admin.ModelAdmin[Section]):
     search_fields = ["name"]
 
 
-class TargetInline(LabelledTabularInline):
+TARGET_FIELDSETS: Any = [  # the stubs type fieldsets by a private TypedDict
+    (
+        "The rule",
+        {
+            "fields": [
+                "comparison",
+                ("value", "upper"),
+                "basis",
+                ("comparator", "statistic"),
+                "baseline_month",
+                ("amber", "amber_value"),
+                "rule",
+            ],
+            "description": "The rule as a sentence is shown under the fields, and checked "
+            "again when the target is saved.",
+        },
+    ),
+    ("In force and source", {"fields": [("valid_from", "valid_to"), "source", "source_detail"]}),
+]
+# The module that keeps the rule's sentence up to date as the fields change (the stubs
+# predate Script, which gives the tag its type="module").
+RULE_PREVIEW = forms.Media(js=[Script("js/admin/target-rule.mjs", type="module")])  # type: ignore[list-item]
+
+
+def rule_output(target: Target | None) -> str:
+    """The rule as a sentence, in the live region the preview module keeps up to date as
+    the fields change: a saved target's sentence without JavaScript too."""
+    if target is not None and target.pk and not target_problems(target):
+        words = target.sentence
+    else:
+        words = "Shown once the target is saved (and as you type, with JavaScript on)."
+    return format_html(
+        '<output class="target-rule" aria-live="polite" data-url="{}">{}</output>',
+        reverse("admin:kpis_target_rule"),
+        words,
+    )
+
+
+class TargetInline(admin.StackedInline[Target, Kpi]):
+    """A KPI's targets on its own page, each with its rule as a sentence."""
+
     model = Target
+    form = TargetForm
     extra = 0
-    fields = ["value", "tolerance", "valid_from", "valid_to", "source", "source_detail"]
+    fieldsets = TARGET_FIELDSETS
+    readonly_fields = ["rule"]
+
+    @admin.display(description="Rule")
+    def rule(self, obj: Target | None) -> str:
+        return rule_output(obj)
+
+    @property
+    def media(self) -> forms.Media:
+        return super().media + RULE_PREVIEW
 
 
 class GoalInline(LabelledTabularInline):
@@ -658,10 +711,44 @@ class ClosedMonthAdmin(admin.ModelAdmin[ClosedMonth]):
 
 @admin.register(Target)
 class TargetAdmin(admin.ModelAdmin[Target]):
-    list_display = ["kpi", "value", "tolerance", "valid_from", "valid_to", "source"]
-    list_filter = ["source", "kpi__section"]
+    form = TargetForm
+    fieldsets = [(None, {"fields": ["kpi"]}), *TARGET_FIELDSETS]
+    readonly_fields = ["rule"]
+    list_display = ["kpi", "sentence", "valid_from", "valid_to", "source"]
+    list_filter = ["source", "comparison", "basis", "kpi__section"]
     search_fields = ["kpi__ref", "kpi__description"]
     list_select_related = ["kpi"]
+
+    @property
+    def media(self) -> forms.Media:
+        return super().media + RULE_PREVIEW
+
+    @admin.display(description="Rule")
+    def sentence(self, obj: Target) -> str:
+        return obj.sentence
+
+    @admin.display(description="Rule")
+    def rule(self, obj: Target | None) -> str:
+        return rule_output(obj)
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(self.rule_view)
+        return [path("rule/", view, name="kpis_target_rule"), *super().get_urls()]
+
+    def rule_view(self, request: HttpRequest) -> JsonResponse:
+        """The rule typed so far as a sentence, or what stops it being one: the preview
+        module asks for it as the fields change, so the words are those saving will keep."""
+        if not (
+            request.user.has_perm("kpis.add_target") or request.user.has_perm("kpis.change_target")
+        ):
+            raise PermissionDenied
+        about = PreviewKpiForm(request.GET)
+        if not about.is_valid():
+            return JsonResponse({"sentence": "", "problems": ["Choose the KPI first."]})
+        form = RulePreviewForm(request.GET, kpi=about.preview_kpi())
+        if not form.is_valid():
+            return JsonResponse({"sentence": "", "problems": form.problems()})
+        return JsonResponse({"sentence": form.instance.sentence, "problems": []})
 
 
 @admin.register(Goal)

@@ -15,7 +15,9 @@ from decimal import Decimal
 from threading import Lock
 from urllib.parse import quote
 
-from django.db.models import Max, Min, OuterRef, QuerySet, Subquery
+from django.conf import settings
+from django.db.models import FETCH_PEERS, FETCH_RAISE, Max, Min, OuterRef, QuerySet, Subquery
+from django.db.models.fetch_modes import FetchMode
 from django.urls import reverse
 from django.utils import timezone
 
@@ -157,14 +159,38 @@ def _figures(kpi_ids: list[int], month: dt.date) -> dict[int, dict[dt.date, Figu
     return found
 
 
+def fetch_mode() -> FetchMode:
+    """How the period's records load what was not read with them: in tests (and wherever
+    PORTAL_FETCH_RAISE is set) a lazy load raises, so that an extra query per KPI fails a
+    test; otherwise related rows load for all the records read together (FETCH_PEERS)."""
+    return FETCH_RAISE if settings.PORTAL_FETCH_RAISE else FETCH_PEERS
+
+
+def _owned[T: Target | Goal | Benchmark](rows: "QuerySet[T]", kpis: dict[int, Kpi]) -> list[T]:
+    """The rows, each holding its KPI as read already (no query to reach it)."""
+    found = list(rows.fetch_mode(fetch_mode()))
+    for row in found:
+        row.kpi = kpis[row.kpi_id]
+    return found
+
+
 def _read(kpis: list[Kpi], month: dt.date, area: str) -> Period:
     ids = [kpi.pk for kpi in kpis]
+    by_id = {kpi.pk: kpi for kpi in kpis}
     targets = _by_kpi(
-        Target.objects.filter(kpi_id__in=ids).order_by("valid_from"), lambda t: t.kpi_id
+        _owned(Target.objects.filter(kpi_id__in=ids).order_by("valid_from"), by_id),
+        lambda t: t.kpi_id,
     )
-    goals = _by_kpi(Goal.objects.filter(kpi_id__in=ids).order_by("due"), lambda g: g.kpi_id)
+    goals = _by_kpi(
+        _owned(Goal.objects.filter(kpi_id__in=ids).order_by("due"), by_id), lambda g: g.kpi_id
+    )
     benchmarks = _by_kpi(
-        Benchmark.objects.filter(kpi_id__in=ids, month__lte=month).order_by("-month", "comparator"),
+        _owned(
+            Benchmark.objects.filter(kpi_id__in=ids, month__lte=month).order_by(
+                "-month", "comparator"
+            ),
+            by_id,
+        ),
         lambda b: b.kpi_id,
     )
     return period.build(
@@ -191,7 +217,11 @@ def read_period(
 ) -> Period:
     """Every KPI's position at `month` (the active KPIs unless `kpis` says which), read once
     and kept for the data version: a page asking again within it is answered from memory."""
-    wanted = (kpis if kpis is not None else Kpi.objects.active()).select_related("section")
+    wanted = (
+        (kpis if kpis is not None else Kpi.objects.active())
+        .select_related("section")
+        .fetch_mode(fetch_mode())
+    )
     version = data_version()
     key = (version, month, str(wanted.query), area, today or timezone.localdate())
     with _KEEPING:

@@ -33,6 +33,7 @@ from .models import (
     TargetSource,
 )
 from .polarity import Polarity
+from .rag import Amber, Comparison
 from .units import Unit
 
 SECTIONS = [
@@ -53,7 +54,8 @@ class DemoKpi:
     decimals: int
     polarity: str
     definition: str
-    # Illustrative threshold and amber tolerance; None where none is loaded.
+    # Illustrative target and amber distance ("at least" or "at most" by polarity); None
+    # where none is loaded.
     target: tuple[str, str] | None = None
     frequency: str = Frequency.MONTHLY
     is_headline: bool = False
@@ -293,8 +295,12 @@ def define_kpis(*, descriptions: Mapping[str, str], first_month: dt.date) -> int
             threshold, tolerance = spec.target
             Target.objects.create(
                 kpi=kpi,
+                comparison=Comparison.AT_LEAST
+                if spec.polarity == Polarity.HIGHER
+                else Comparison.AT_MOST,
                 value=Decimal(threshold),
-                tolerance=Decimal(tolerance),
+                amber=Amber.DISTANCE,
+                amber_value=Decimal(tolerance),
                 valid_from=first_month,
                 source=TargetSource.ILLUSTRATIVE,
                 source_detail="Illustrative: the report states no target for this KPI.",

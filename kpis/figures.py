@@ -50,8 +50,7 @@ from .models import (
 from .rag import Stated
 from .units import Unit
 
-LARGEST = Decimal(10) ** 12  # what the column keeps: 16 digits, 4 after the point
-MOST_PLACES = 4
+LARGEST = units.LARGEST
 LONGEST_NOTE = 2000
 LONGEST_WORDS = 200
 LARGEST_COUNT = 2_000_000_000  # numerators and denominators (a PositiveIntegerField)
@@ -243,20 +242,6 @@ class Refused(Exception):
 
 # ---------------------------------------------------------------------------------------
 # Pure checks
-
-
-def storable(value: Decimal) -> bool:
-    """Whether a number fits the column: finite, under 10¹², at most 4 decimal places."""
-    return value.is_finite() and abs(value) < LARGEST and decimal_places(value) <= MOST_PLACES
-
-
-def decimal_places(value: Decimal) -> int:
-    """Decimal places without trailing zeros, without rounding (normalize() rounds)."""
-    _, digits, exponent = value.as_tuple()
-    if not isinstance(exponent, int):
-        return 0
-    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
-    return max(0, -(exponent + trailing))
 
 
 def control_characters(text: str) -> list[str]:

@@ -39,7 +39,7 @@ from openpyxl.utils import get_column_letter
 
 from sct_portal import periods
 
-from . import figures, symbols
+from . import figures, symbols, units
 from .models import ClosedMonth, Kpi
 from .units import Unit, parse_number
 
@@ -47,8 +47,8 @@ MAX_BYTES = 5 * 1024 * 1024  # a year of KPI figures is a few kilobytes
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # what an .xlsx (a zip file) may unpack to
 MAX_CELLS = 2_000_000  # rows × columns of one sheet
 HEADER_SEARCH_ROWS = 500  # how far down a sheet the header row is looked for
-LARGEST = Decimal(10) ** 12  # what the database keeps: 16 digits, 4 after the point
-MOST_PLACES = 4
+LARGEST = units.LARGEST  # what the database keeps
+MOST_PLACES = units.MOST_PLACES
 
 TEXT_DELIMITERS = {".csv": ",", ".tsv": "\t", ".txt": "\t"}
 EXCEL_SUFFIXES = {".xlsx"}
@@ -250,18 +250,9 @@ def _bounded(value: Decimal, shown: str) -> Decimal:
         raise ValueError(f'"{shown}" is not a number')
     if abs(value) >= LARGEST:
         raise ValueError(f'"{shown}" is too large to be a KPI figure')
-    if _decimal_places(value) > MOST_PLACES:
+    if units.decimal_places(value) > MOST_PLACES:
         raise ValueError(f'"{shown}" has more than {MOST_PLACES} decimal places')
     return value
-
-
-def _decimal_places(value: Decimal) -> int:
-    """Decimal places without trailing zeros, without rounding (normalize() rounds)."""
-    _, digits, exponent = value.as_tuple()
-    if not isinstance(exponent, int):
-        return 0
-    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
-    return max(0, -(exponent + trailing))
 
 
 def _shown(text: str, limit: int = 40) -> str:

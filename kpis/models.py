@@ -1,5 +1,6 @@
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -12,9 +13,9 @@ from django.utils import timezone
 
 from sct_portal import periods
 
-from . import units
+from . import rag, units
 from .polarity import Polarity
-from .rag import Threshold
+from .rag import Amber, Basis, Comparison, Rule
 from .units import Unit
 
 MONEY_DIGITS = {"max_digits": 16, "decimal_places": 4}
@@ -447,17 +448,94 @@ class ObservationRevision(models.Model):
         return Decimal(self.new_value) if self.new_value is not None else self.new_symbol or None
 
 
-class Target(models.Model):
-    """An ongoing threshold, in force from one month to another (open-ended when no end)."""
+class Comparator(models.TextChoices):
+    STATISTICAL_NEIGHBOURS = "sn", "Statistical neighbours"
+    REGION = "region", "Region"
+    ENGLAND = "england", "England"
 
-    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="targets")
-    value = models.DecimalField(max_digits=16, decimal_places=4)
-    tolerance = models.DecimalField(
-        "amber tolerance",
+
+class Statistic(models.TextChoices):
+    MEAN = "mean", "Mean (average)"
+    MEDIAN = "median", "Median"
+
+
+class Target(models.Model):
+    """A target as written, in force from one month to another (open-ended when no end):
+    a comparison with a fixed value, or relative to a benchmark or to the KPI's own figure
+    at a starting month, and an amber band. `kpis.rag` judges figures by its `rule`."""
+
+    kpi = models.ForeignKey(
+        Kpi, on_delete=models.CASCADE, related_name="targets", verbose_name="KPI"
+    )
+    comparison = models.CharField(
+        "green when the figure is",
+        max_length=12,
+        choices=Comparison.choices,
+        default=Comparison.AT_LEAST,
+    )
+    basis = models.CharField(
+        "relative to",
+        max_length=12,
+        choices=Basis.choices,
+        default=Basis.FIXED,
+        help_text="What the values are measured from: fixed values, or an amount above or "
+        "below a benchmark or the KPI's own figure at a starting month.",
+    )
+    value = models.DecimalField(
+        "target",
         max_digits=16,
         decimal_places=4,
-        default=Decimal(0),
-        help_text="How far short of the target is still amber, in the KPI's unit.",
+        blank=True,
+        help_text="In the KPI's unit. For a range, its lower end. Relative to a benchmark or "
+        "a starting figure: the amount above it (negative: below it); blank for the "
+        "benchmark or figure itself. “An additional 800”: 800.",
+    )
+    upper = models.DecimalField(
+        "upper end of the range",
+        max_digits=16,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Only for “between”: the range's upper end (both ends are green).",
+    )
+    comparator = models.CharField(
+        "benchmark",
+        max_length=10,
+        choices=Comparator.choices,
+        blank=True,
+        help_text="Only relative to a benchmark: which one. The latest benchmark at or "
+        "before each month is used.",
+    )
+    statistic = models.CharField(
+        "benchmark statistic",
+        max_length=10,
+        choices=Statistic.choices,
+        blank=True,
+        help_text="Only relative to a benchmark: its mean (average) or its median.",
+    )
+    baseline_month = models.DateField(
+        "starting month",
+        null=True,
+        blank=True,
+        help_text="Only relative to the KPI's own figure: the month whose figure the target "
+        "adds to, before the target comes into force.",
+    )
+    amber = models.CharField(
+        "amber band given as",
+        max_length=10,
+        choices=Amber.choices,
+        default=Amber.NONE,
+    )
+    amber_value = models.DecimalField(
+        "amber distance, floor or ceiling",
+        max_digits=16,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="A distance: how far from the target is still amber (5 for “amber within "
+        "5 points”). A floor or ceiling: the value amber reaches (40 for “target 45%, "
+        "tolerance 40”); relative to a benchmark or a starting figure, the amount above "
+        "or below it, like the target.",
     )
     valid_from = models.DateField(help_text="First month the target is in force.")
     valid_to = models.DateField(
@@ -472,28 +550,65 @@ class Target(models.Model):
     def __str__(self) -> str:
         start = periods.month_label(self.valid_from)
         end = periods.month_label(self.valid_to) if self.valid_to else "onwards"
-        return f"KPI {self.kpi.ref} target {self.kpi.format(self.value)} ({start} – {end})"
+        return f"KPI {self.kpi.ref} target {self.phrase} ({start} – {end})"
 
     @property
-    def threshold(self) -> Threshold:
-        return Threshold(Decimal(self.value), Decimal(self.tolerance))
+    def rule(self) -> Rule:
+        return Rule(
+            comparison=self.comparison,
+            value=Decimal(self.value if self.value is not None else 0),
+            upper=Decimal(self.upper) if self.upper is not None else None,
+            amber=self.amber,
+            amber_value=Decimal(self.amber_value) if self.amber_value is not None else None,
+            basis=self.basis,
+            reference=self.reference_name,
+        )
+
+    @property
+    def reference_name(self) -> str:
+        """What a relative target is measured from, in words: "the statistical-neighbour
+        average", "the England median", "the figure for March 2022"."""
+        if self.basis == Basis.BENCHMARK:
+            return benchmark_name(self.comparator, self.statistic or Statistic.MEAN)
+        if self.basis == Basis.OWN_FIGURE and self.baseline_month:
+            return f"the figure for {periods.month_name(self.baseline_month)}"
+        return ""
+
+    @property
+    def sentence(self) -> str:
+        """Green at 45.0% or more; amber from 40.0% to under 45.0%; red under 40.0%."""
+        return rag.describe(self.rule, self.kpi.unit, self.kpi.decimals)
+
+    @property
+    def phrase(self) -> str:
+        """at least 45.0% (amber from 40.0%)"""
+        return rag.phrase(self.rule, self.kpi.unit, self.kpi.decimals)
+
+    @property
+    def amber_distance(self) -> Decimal | None:
+        return (
+            Decimal(self.amber_value) if self.amber == Amber.DISTANCE and self.amber_value else None
+        )
 
     def in_force(self, month: dt.date) -> bool:
         return self.valid_from <= month and (self.valid_to is None or month <= self.valid_to)
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
         if self.valid_from:
             self.valid_from = periods.month_start(self.valid_from)
         if self.valid_to:
             self.valid_to = periods.month_start(self.valid_to)
+        if self.baseline_month:
+            self.baseline_month = periods.month_start(self.baseline_month)
+        if self.value is None and self.basis in (Basis.BENCHMARK, Basis.OWN_FIGURE):
+            self.value = Decimal(0)  # the benchmark or the starting figure itself
+        if self.basis == Basis.BENCHMARK and not self.statistic:
+            self.statistic = Statistic.MEAN
+        errors: dict[str, list[str]] = {}
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
-            errors["valid_to"] = "The last month in force cannot be before the first."
-        if self.tolerance is not None and self.tolerance < 0:
-            errors["tolerance"] = "The amber tolerance cannot be negative."
-        if self.kpi_id and self.value is not None:
-            for problem in units.problems(Decimal(self.value), self.kpi.unit, 4):
-                errors["value"] = f"Target for KPI {self.kpi.ref}: {problem}."
+            errors["valid_to"] = ["The last month in force cannot be before the first."]
+        for name, problem in target_problems(self):
+            errors.setdefault(name, []).append(problem)
         if self.kpi_id and self.valid_from and not errors:
             overlapping = Target.objects.filter(kpi_id=self.kpi_id).exclude(pk=self.pk)
             overlapping = overlapping.filter(
@@ -502,9 +617,182 @@ class Target(models.Model):
             if self.valid_to:
                 overlapping = overlapping.filter(valid_from__lte=self.valid_to)
             if clash := overlapping.first():
-                errors["valid_from"] = f"This overlaps another target for the KPI: {clash}."
+                errors["valid_from"] = [f"This overlaps another target for the KPI: {clash}."]
         if errors:
             raise ValidationError(errors)
+
+
+def benchmark_name(comparator: str, statistic: str) -> str:
+    """the statistical-neighbour average, the regional median, the England average"""
+    kind = "median" if statistic == Statistic.MEDIAN else "average"
+    name = {
+        Comparator.STATISTICAL_NEIGHBOURS.value: "statistical-neighbour",
+        Comparator.REGION.value: "regional",
+        Comparator.ENGLAND.value: "England",
+    }.get(comparator, "benchmark")
+    return f"the {name} {kind}"
+
+
+def kpi_of(target: Target) -> Kpi | None:
+    """The target's KPI, also when it is not saved yet (a new KPI with its targets, on the
+    admin's add page)."""
+    try:
+        return target.kpi
+    except Kpi.DoesNotExist:
+        return None
+
+
+Problem = tuple[str, str]  # the field a problem concerns, and the problem in words
+
+
+def target_problems(target: Target) -> list[Problem]:
+    """What is wrong with a target as written, each with the field it concerns."""
+    kpi = kpi_of(target)
+    where = f"Target for KPI {kpi.ref}" if kpi else "Target"
+
+    def show(value: Decimal) -> str:
+        return rag.number(value, kpi.unit, kpi.decimals) if kpi else units.plain(value)
+
+    found: list[Problem] = []
+    if target.value is None:
+        found.append(("value", f"{where}: give the target value."))
+    found += _range_problems(target, where, show)
+    found += _basis_problems(target, where)
+    found += _amber_problems(target, where, show)
+    if kpi is not None:
+        found += _polarity_problems(target.comparison, kpi, where)
+        found += _unit_problems(target, kpi, where)
+    return found
+
+
+def _range_problems(target: Target, where: str, show: Callable[[Decimal], str]) -> list[Problem]:
+    """A range needs both ends, in order; nothing else has an upper end."""
+    value, upper = target.value, target.upper
+    if target.comparison != Comparison.BETWEEN:
+        if upper is not None:
+            return [("upper", f"{where}: only “between” has an upper end; clear it.")]
+        return []
+    if upper is None:
+        return [("upper", f"{where}: a range needs both ends; give its upper end.")]
+    if value is not None and Decimal(upper) <= Decimal(value):
+        return [
+            (
+                "upper",
+                f"{where}: the upper end ({show(Decimal(upper))}) must be above the lower end "
+                f"({show(Decimal(value))}).",
+            )
+        ]
+    return []
+
+
+def _basis_problems(target: Target, where: str) -> list[Problem]:
+    """A relative target names what it is relative to, and only that."""
+    found: list[Problem] = []
+    if target.basis == Basis.BENCHMARK:
+        if not target.comparator:
+            found.append(("comparator", f"{where}: say which benchmark it is relative to."))
+    else:
+        for name in ("comparator", "statistic"):
+            if getattr(target, name):
+                found.append(
+                    (name, f"{where}: only a target relative to a benchmark names one; clear it.")
+                )
+    month = target.baseline_month
+    if target.basis != Basis.OWN_FIGURE:
+        if month:
+            found.append(
+                (
+                    "baseline_month",
+                    f"{where}: only a target relative to the KPI's own figure has a starting "
+                    "month; clear it.",
+                )
+            )
+        return found
+    if not month:
+        problem = "give the starting month whose figure the target adds to"
+    elif target.valid_from and month >= target.valid_from:
+        problem = "the starting month must be before the target's first month in force"
+    elif (kpi := kpi_of(target)) and not kpi.is_due_in(month):
+        problem = (
+            f"a {kpi.frequency} KPI has no figure for {periods.month_name(month)}, so "
+            "it cannot be the starting month"
+        )
+    else:
+        return found
+    found.append(("baseline_month", f"{where}: {problem}."))
+    return found
+
+
+def _amber_problems(target: Target, where: str, show: Callable[[Decimal], str]) -> list[Problem]:
+    """The amber band: a distance above 0, or a floor below the target ("at least", "more
+    than") or a ceiling above it ("at most", "fewer than"); a range's band is a distance."""
+    amber, comparison = target.amber, target.comparison
+    given = Decimal(target.amber_value) if target.amber_value is not None else None
+    value = Decimal(target.value) if target.value is not None else None
+    if amber == Amber.NONE:
+        if given is None:
+            return []
+        problem = "there is no amber band; clear this value, or say how the band is given"
+    elif given is None:
+        kind = "distance" if amber == Amber.DISTANCE else "floor or ceiling"
+        problem = f"give the amber {kind}"
+    elif amber == Amber.DISTANCE:
+        if given > 0:
+            return []
+        problem = "the amber distance must be more than 0"
+    elif comparison == Comparison.BETWEEN:
+        return [("amber", f"{where}: give a range's amber band as a distance beyond each end.")]
+    elif value is not None and comparison in rag.HIGHER_IS_GREEN and given >= value:
+        problem = f"the amber floor ({show(given)}) must be below the target ({show(value)})"
+    elif value is not None and comparison in rag.LOWER_IS_GREEN and given <= value:
+        problem = f"the amber ceiling ({show(given)}) must be above the target ({show(value)})"
+    else:
+        return []
+    return [("amber_value", f"{where}: {problem}.")]
+
+
+def _polarity_problems(comparison: str, kpi: Kpi, where: str) -> list[Problem]:
+    """A one-sided comparison points the way the KPI's polarity does: "at least" on a
+    lower-is-better KPI would call a worse figure green."""
+    label = Comparison(comparison).label.split(" (")[0].lower()
+    if kpi.polarity == Polarity.NEITHER and comparison != Comparison.BETWEEN:
+        problem = (
+            f"KPI {kpi.ref} is a context measure (neither higher nor lower is better), judged "
+            "only against a range (“between”)"
+        )
+    elif kpi.polarity == Polarity.HIGHER and comparison in rag.LOWER_IS_GREEN:
+        problem = (
+            f"KPI {kpi.ref} is higher-is-better, so “{label}” would call a worse figure green; "
+            "choose “at least” or “more than”"
+        )
+    elif kpi.polarity == Polarity.LOWER and comparison in rag.HIGHER_IS_GREEN:
+        problem = (
+            f"KPI {kpi.ref} is lower-is-better, so “{label}” would call a worse figure green; "
+            "choose “at most” or “fewer than”"
+        )
+    else:
+        return []
+    return [("comparison", f"{where}: {problem}.")]
+
+
+def _unit_problems(target: Target, kpi: Kpi, where: str) -> list[Problem]:
+    """The unit's checks on every value of the target: a fixed value is a figure of the KPI
+    (a percentage between 0 and 100, a whole count); a distance, or an amount added to a
+    benchmark or a starting figure, is a difference, checked by its size."""
+    relative = target.basis != Basis.FIXED
+    values = [
+        ("value", target.value, relative),
+        ("upper", target.upper, relative),
+        ("amber_value", target.amber_value, relative or target.amber == Amber.DISTANCE),
+    ]
+    found: list[Problem] = []
+    for name, value, is_difference in values:
+        if value is None or not units.storable(Decimal(value)):
+            continue
+        checked = abs(Decimal(value)) if is_difference else Decimal(value)
+        for problem in units.problems(checked, kpi.unit, 4):
+            found.append((name, f"{where}: {problem}."))
+    return found
 
 
 class Goal(models.Model):
@@ -534,17 +822,6 @@ class Goal(models.Model):
             found = units.problems(Decimal(self.value), self.kpi.unit, self.kpi.decimals)
             if found:
                 raise ValidationError({"value": f"Goal for KPI {self.kpi.ref}: {found[0]}."})
-
-
-class Comparator(models.TextChoices):
-    STATISTICAL_NEIGHBOURS = "sn", "Statistical neighbours"
-    REGION = "region", "Region"
-    ENGLAND = "england", "England"
-
-
-class Statistic(models.TextChoices):
-    MEAN = "mean", "Mean (average)"
-    MEDIAN = "median", "Median"
 
 
 class Benchmark(models.Model):

@@ -22,10 +22,11 @@ from functools import cached_property
 from sct_portal import periods
 from sct_portal.periods import FinancialYear, Quarter
 
-from . import spc, symbols
+from . import rag, spc, symbols
 from .models import Benchmark, Goal, Kpi, Target
 from .polarity import Direction, Polarity, direction, movement
-from .rag import Rag, Stated, rag
+from .rag import Rag, Stated
+from .references import NONE, References, gathered
 
 SPARKLINE_MONTHS = 15  # as many months as the report's KPI table
 
@@ -103,12 +104,37 @@ def target_in_force(targets: Sequence[Target], month: dt.date) -> Target | None:
     return next((target for target in targets if target.in_force(month)), None)
 
 
-def judge(kpi: Kpi, figure: Figure | None, target: Target | None) -> Rag:
-    """RAG of a figure against a target; a symbol is not judged (no data to judge)."""
+def judge(
+    kpi: Kpi, figure: Figure | None, target: Target | None, reference: Decimal | None = None
+) -> Rag:
+    """The figure's RAG by the target in force; `reference` is what a relative target is
+    measured from. A context measure is judged only against a range; a symbol is not
+    judged (there is no number to judge)."""
+    context = kpi.polarity == Polarity.NEITHER
+    if target is None or (context and target.comparison != rag.Comparison.BETWEEN):
+        return Rag.NOT_JUDGED if context else Rag.NO_TARGET
     value = figure.value if figure is not None else None
-    if figure is not None and figure.symbol and kpi.polarity != Polarity.NEITHER and target:
+    if figure is not None and figure.symbol:
         return Rag.NO_DATA
-    return rag(value, target.threshold if target else None, kpi.polarity)
+    return rag.judge(value, target.rule, reference=reference)
+
+
+def assured_against(kpi: Kpi, target: Target | None, reference: Decimal | None) -> Decimal | None:
+    """The value SPC assurance is judged against, and the chart draws: the target's edge
+    (see rag.target_value); none for a context measure's range, which has no side."""
+    if target is None or kpi.polarity == Polarity.NEITHER:
+        return None
+    higher = kpi.polarity == Polarity.HIGHER
+    return rag.target_value(target.rule, reference=reference, higher_is_better=higher)
+
+
+def target_words(
+    kpi: Kpi, target: Target | None, reference: Decimal | None, *, amber: bool = True
+) -> str:
+    """at least 85.0% (amber from 80.0%); more than the statistical-neighbour average (102.6)"""
+    if target is None:
+        return ""
+    return rag.phrase(target.rule, kpi.unit, kpi.decimals, reference=reference, amber=amber)
 
 
 @dataclass(frozen=True)
@@ -218,6 +244,8 @@ class Position:
     goals: tuple[Goal, ...] = ()
     benchmarks: tuple[Benchmark, ...] = ()  # newest first
     sparkline: Sparkline | None = None
+    reference: Decimal | None = None  # what a relative target is measured from, that month
+    measured_from: References = NONE  # the same for every month (history, trend table)
 
     @property
     def month(self) -> dt.date | None:
@@ -284,7 +312,33 @@ class Position:
 
     @property
     def target_text(self) -> str:
-        return self.kpi.format(self.target.value) if self.target else ""
+        return target_words(self.kpi, self.target, self.reference)
+
+    @property
+    def assured(self) -> bool:
+        """Whether SPC can assure the process against the target as written: not against a
+        range on a context measure, nor a relative target without its reference."""
+        if self.target is None:
+            return True
+        context = self.kpi.polarity == Polarity.NEITHER
+        return self.rag not in rag.UNJUDGED and not context
+
+    @property
+    def assurance_label(self) -> str:
+        return self.analysis.assurance.label if self.assured else "Not judged"
+
+    @property
+    def assurance_sentence(self) -> str:
+        if self.assured:
+            return self.analysis.assurance_sentence
+        if self.rag == Rag.NO_BENCHMARK:
+            return "No assurance: the target is measured from a benchmark, and there is none yet."
+        if self.rag == Rag.NO_BASELINE:
+            return "No assurance: the target is measured from a starting figure that is missing."
+        return (
+            "No assurance: a process is assured against a target on one side, not against a "
+            f"range ({self.target_text})."
+        )
 
     @property
     def sentence(self) -> str:
@@ -304,6 +358,7 @@ def position(
     goals: Sequence[Goal] = (),
     benchmarks: Sequence[Benchmark] = (),
     sparkline_months: Sequence[dt.date] = (),
+    measured_from: References = NONE,
 ) -> Position:
     """The KPI's position at month `at`, from all its figures (however old the latest)."""
     shown = {m: f for m, f in figures.items() if m <= at}
@@ -329,6 +384,7 @@ def position(
             periods.SAME_PERIOD_LAST_YEAR.get(kpi.frequency, "a year before"),
         )
     target = target_in_force(targets, latest.month) if latest else None
+    reference = measured_from.at(target, latest.month) if latest else None
     months = tuple(axis(kpi, with_figure))
     series: list[Decimal | None] = [
         f.value if (f := shown.get(m)) is not None else None for m in months
@@ -336,7 +392,7 @@ def position(
     analysis = spc.analyse(
         [] if kpi.cumulative else series,
         polarity=kpi.polarity,
-        target=Decimal(target.value) if target else None,
+        target=assured_against(kpi, target, reference),
         describe=lambda value: kpi.format(value),
     )
     if kpi.cumulative:
@@ -353,7 +409,7 @@ def position(
         previous=previous,
         year_ago=year_ago,
         target=target,
-        rag=judge(kpi, latest, target) if latest else Rag.NO_DATA,
+        rag=judge(kpi, latest, target, reference) if latest else Rag.NO_DATA,
         stated=stated,
         analysis=analysis,
         axis=months,
@@ -361,6 +417,8 @@ def position(
         goals=tuple(goals),
         benchmarks=tuple(benchmarks),
         sparkline=sparkline(kpi, sparkline_months, shown) if sparkline_months else None,
+        reference=reference,
+        measured_from=measured_from,
     )
 
 
@@ -381,6 +439,9 @@ def _comparison_phrase(kpi: Kpi, comparison: Comparison) -> str:
 
 
 def target_phrase(item: Position) -> str:
+    """below its target of at least 85.0% (red); misses its target of fewer than 85 (red);
+    not judged: no benchmark for June 2022 (its target: more than the statistical-neighbour
+    average)"""
     kpi, outcome = item.kpi, item.rag
     if outcome == Rag.NOT_JUDGED:
         return "a context measure, not judged against a target"
@@ -388,13 +449,24 @@ def target_phrase(item: Position) -> str:
         return "no target in force"
     if item.symbol:
         return f"not judged against its target: the figure is {item.symbol}"
-    target = kpi.format(item.target.value)
-    short_of = "below" if kpi.polarity == Polarity.HIGHER else "above"
+    target = target_words(kpi, item.target, item.reference, amber=False)
+    if outcome == Rag.NO_BENCHMARK and item.month is not None:
+        when = periods.month_name(item.month)
+        return f"not judged: no benchmark for {when} (its target: {target})"
+    if outcome == Rag.NO_BASELINE and item.target.baseline_month:
+        when = periods.month_name(item.target.baseline_month)
+        return f"not judged: no figure for {when}, the starting month (its target: {target})"
     if outcome == Rag.GREEN:
         return f"meets its target of {target} (green)"
+    where = (
+        rag.side(item.value, item.target.rule, reference=item.reference)
+        if item.value is not None
+        else ""
+    )
+    missed = {"below": "below", "above": "above"}.get(where, "misses")
     if outcome == Rag.AMBER:
-        return f"{short_of} its target of {target} but within the amber tolerance (amber)"
-    return f"{short_of} its target of {target} (red)"
+        return f"{missed} its target of {target}, within the amber band (amber)"
+    return f"{missed} its target of {target} (red)"
 
 
 def variation_phrase(item: Position) -> str:
@@ -536,6 +608,16 @@ def build(
     and benchmarks (newest first) by KPI id."""
     first = periods.add_months(month, -(SPARKLINE_MONTHS - 1))
     recent = periods.months_between(first, month)
+    measured_from = gathered(
+        [t for ts in (targets or {}).values() for t in ts],
+        benchmarks=[b for bs in (benchmarks or {}).values() for b in bs],
+        starting={
+            (kpi_id, m): f.value
+            for kpi_id, own in figures.items()
+            for m, f in own.items()
+            if f.value is not None
+        },
+    )
     spark_months = {
         frequency: [m for m in recent if periods.is_due(frequency, m)]
         for frequency in {kpi.frequency for kpi in kpis}
@@ -549,6 +631,7 @@ def build(
             goals=(goals or {}).get(kpi.pk, ()),
             benchmarks=(benchmarks or {}).get(kpi.pk, ()),
             sparkline_months=spark_months[kpi.frequency],
+            measured_from=measured_from,
         )
         for kpi in kpis
     )
@@ -567,6 +650,8 @@ class HistoryRow:
     target: Target | None
     rag: Rag
     point: spc.Point
+    target_text: str = ""  # the target as written, with a relative target's number that month
+    target_line: Decimal | None = None  # the target's edge, drawn on the chart
 
     @property
     def revised(self) -> bool:
@@ -637,6 +722,7 @@ def history(item: Position) -> History:
     rows = []
     for month in months:
         target = target_in_force(item.targets, month)
+        reference = item.measured_from.at(target, month)
         figure = item.figures.get(month)
         rows.append(
             HistoryRow(
@@ -644,8 +730,12 @@ def history(item: Position) -> History:
                 label=kpi.period_label(month),
                 figure=figure,
                 target=target,
-                rag=judge(kpi, figure, target) if figure and figure.has_figure else Rag.NO_DATA,
+                rag=judge(kpi, figure, target, reference)
+                if figure and figure.has_figure
+                else Rag.NO_DATA,
                 point=points.get(month, spc.Point(figure.value if figure else None)),
+                target_text=target_words(kpi, target, reference),
+                target_line=assured_against(kpi, target, reference),
             )
         )
     return History(position=item, rows=tuple(rows), chart=chart_data(item, rows))
@@ -673,7 +763,7 @@ def chart_data(item: Position, rows: Sequence[HistoryRow]) -> dict[str, object]:
         months_shown = []
     by_month = {row.month: row for row in rows}
     limits = item.analysis.limits
-    targets = [by_month[m].target if m in by_month else None for m in months_shown]
+    lines = [by_month[m].target_line if m in by_month else None for m in months_shown]
     return {
         "title": f"KPI {kpi.ref}: {kpi.description}",
         "unit": kpi.unit,
@@ -684,7 +774,7 @@ def chart_data(item: Position, rows: Sequence[HistoryRow]) -> dict[str, object]:
             spc.variation_of(by_month[m].point, kpi.polarity).kind if m in by_month else ""
             for m in months_shown
         ],
-        "targets": [_number(Decimal(t.value)) if t else None for t in targets],
+        "targets": [_number(line) for line in lines],
         "mean": _number(limits.mean) if limits else None,
         "upper": _number(limits.upper) if limits else None,
         "lower": _number(limits.lower) if limits else None,
@@ -739,6 +829,7 @@ class TrendRow:
     cells: tuple[TrendCell, ...]
     target: Target | None
     latest: Comparison | None  # the last column against the one before it
+    target_text: str = ""  # the target at the table's last column, as written
 
 
 @dataclass(frozen=True)
@@ -788,6 +879,11 @@ class TrendTable:
     def symbols_shown(self) -> list[tuple[str, str]]:
         return symbols.key({cell.symbol for row in self.rows for cell in row.cells if cell.symbol})
 
+    @property
+    def has_unjudged_cells(self) -> bool:
+        """Whether a relative target lacked its benchmark or starting figure somewhere."""
+        return any(cell.rag in rag.UNJUDGED for row in self.rows for cell in row.cells)
+
 
 GROUP_HEADINGS = {
     periods.MONTHLY: "Monthly KPIs",
@@ -817,11 +913,8 @@ def trend_table(period: Period, *, quarter: Quarter) -> TrendTable:
             if figure is None or not figure.has_figure:
                 cells.append(TrendCell(month, figure, "", Rag.NO_DATA))
                 continue
-            cells.append(
-                TrendCell(
-                    month, figure, kpi.format_figure(figure.figure), judge(kpi, figure, target)
-                )
-            )
+            outcome = judge(kpi, figure, target, item.measured_from.at(target, month))
+            cells.append(TrendCell(month, figure, kpi.format_figure(figure.figure), outcome))
         last = cells[-1] if cells else None
         latest = None
         if last is not None and last.figure is not None and last.figure.has_figure:
@@ -833,12 +926,16 @@ def trend_table(period: Period, *, quarter: Quarter) -> TrendTable:
                 before,
                 periods.PREVIOUS_PERIOD.get(kpi.frequency, "the period before"),
             )
+        last_target = target_in_force(item.targets, due[-1]) if due else None
         rows_by_frequency.setdefault(kpi.frequency, []).append(
             TrendRow(
                 kpi=kpi,
                 cells=tuple(cells),
-                target=target_in_force(item.targets, due[-1]) if due else None,
+                target=last_target,
                 latest=latest,
+                target_text=target_words(
+                    kpi, last_target, item.measured_from.at(last_target, due[-1]) if due else None
+                ),
             )
         )
     groups = []

@@ -25,7 +25,7 @@ from sct_portal.periods import month_label
 from . import spc
 from .dashboard import detail_urls
 from .models import Kpi
-from .period import Position
+from .period import Position, assured_against
 from .polarity import Direction
 from .rag import Rag
 from .templatetags.dashboard import (
@@ -39,7 +39,15 @@ from .templatetags.dashboard import (
 )
 from .units import Unit
 
-RAG_ORDER = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.NO_DATA: 3, Rag.NO_TARGET: 4}
+RAG_ORDER = {
+    Rag.RED: 0,
+    Rag.AMBER: 1,
+    Rag.GREEN: 2,
+    Rag.NO_BENCHMARK: 3,
+    Rag.NO_BASELINE: 3,
+    Rag.NO_DATA: 4,
+    Rag.NO_TARGET: 5,
+}
 DIRECTION_ORDER = {
     Direction.WORSE: 0,
     Direction.SAME: 1,
@@ -96,7 +104,7 @@ class OverviewRow:
 
     @property
     def rag_key(self) -> int:
-        return RAG_ORDER.get(self.position.rag, 5)
+        return RAG_ORDER.get(self.position.rag, 6)
 
     @property
     def variation_key(self) -> int:
@@ -292,6 +300,7 @@ HEADERS = [
     "Year-before value",
     "Against a year before",
     "Target",
+    "Target as written",
     "RAG",
     "SPC variation",
     "SPC assurance",
@@ -314,7 +323,8 @@ def _row(item: Position) -> list[Any]:
         year_ago.month if year_ago else None,
         year_ago.value if year_ago else None,
         year_ago.direction.label if year_ago else "",
-        Decimal(item.target.value) if item.target else None,
+        assured_against(kpi, item.target, item.reference),  # the target's edge, as a number
+        item.target_text,
         item.rag.label,
         item.analysis.variation.label,
         item.analysis.assurance.label,

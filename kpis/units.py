@@ -96,3 +96,21 @@ def format_change(change: Decimal, unit: str, decimals: int) -> str:
     if unit == Unit.PERCENT:
         return f"{size[:-1]} percentage points"
     return size
+
+
+LARGEST = Decimal(10) ** 12  # what a figure's column keeps: 16 digits, 4 after the point
+MOST_PLACES = 4
+
+
+def storable(value: Decimal) -> bool:
+    """Whether a number fits the column: finite, under 10¹², at most 4 decimal places."""
+    return value.is_finite() and abs(value) < LARGEST and decimal_places(value) <= MOST_PLACES
+
+
+def decimal_places(value: Decimal) -> int:
+    """Decimal places without trailing zeros, without rounding (normalize() rounds)."""
+    _, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):
+        return 0
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -(exponent + trailing))

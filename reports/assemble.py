@@ -10,11 +10,11 @@ from typing import Any
 from contracts.summary import ContractMatters, contract_matters
 from finance.money import format_money
 from finance.summary import FinanceSummary, finance_summary
-from kpis import dashboard, period
-from kpis.models import Kpi
+from kpis import dashboard, period, rag
+from kpis.models import Kpi, Target
 from kpis.period import Period, Position
 from kpis.polarity import Direction, direction
-from kpis.rag import Rag
+from kpis.rag import Basis, Comparison, Rag
 from sct_portal import periods
 from sct_portal.models import Organisation
 from sct_portal.models import current as current_organisation
@@ -137,6 +137,15 @@ def period_text(quarter: Quarter) -> str:
 # Key performance indicators
 
 
+def is_plain_number(target: Target) -> bool:
+    """Whether the target's value alone says it ("at least" or "at most" a fixed value), so
+    the workbook may write it as a number; any other rule is written in words."""
+    return target.basis == Basis.FIXED and target.comparison in (
+        Comparison.AT_LEAST,
+        Comparison.AT_MOST,
+    )
+
+
 def build_kpi_table(quarter: Quarter, view: Period) -> KpiTable:
     trend = period.trend_table(view, quarter=quarter)
     months = quarter.report_months()
@@ -164,7 +173,7 @@ def build_kpi_table(quarter: Quarter, view: Period) -> KpiTable:
             kpi.polarity,
         )
         target = row.target
-        rag = latest.rag if latest else Rag.NO_DATA
+        outcome = latest.rag if latest else Rag.NO_DATA
         rows.append(
             KpiRow(
                 ref=kpi.ref,
@@ -174,12 +183,12 @@ def build_kpi_table(quarter: Quarter, view: Period) -> KpiTable:
                 decimals=kpi.decimals,
                 polarity=kpi.polarity,
                 cells=cells,
-                target=Decimal(target.value) if target else None,
-                target_shown=kpi.format(target.value) if target else "no target",
-                tolerance=Decimal(target.tolerance) if target else None,
+                target=Decimal(target.value) if target and is_plain_number(target) else None,
+                target_shown=row.target_text or "no target",
+                tolerance=target.amber_distance if target else None,
                 target_source=target.get_source_display() if target else "",
-                rag=rag.value,
-                rag_label=rag.label,
+                rag=outcome.value,
+                rag_label=outcome.label,
                 direction=previous_direction.value,
                 direction_label=Direction(previous_direction).label,
                 direction_year=year_direction.value,
@@ -229,7 +238,7 @@ def build_headlines(
                 f"{kpi.format(benchmark.value)}"
             )
         elif position.target is not None:
-            compared = f"Target: {kpi.format(position.target.value)}"
+            compared = f"Target: {position.target_text}"
         else:
             compared = "A context measure: not judged against a target"
         series = tuple(
@@ -477,7 +486,11 @@ def drafts(
         point = narrative.Point(position.month, Decimal(position.value))
         if position.rag == Rag.RED and position.target is not None:
             text = narrative.missed_target(
-                measure(kpi), point, Decimal(position.target.value), position.rag.label
+                measure(kpi),
+                point,
+                period.target_words(kpi, position.target, position.reference, amber=False),
+                position.rag.label,
+                side=rag.side(point.value, position.target.rule, reference=position.reference),
             )
             found.append(Drafted(Block.KPI_TABLE, "Red against its target", kpi.ref, text))
         spc_point = position.analysis.latest

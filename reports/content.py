@@ -29,9 +29,11 @@ class KpiRow:
     decimals: int
     polarity: str
     cells: tuple[Cell, ...]
-    target: Decimal | None  # the threshold in force at the table's last month
-    target_shown: str  # "85.0%" or "no target"
-    tolerance: Decimal | None
+    # The target in force at the table's last month: its value where that alone says it
+    # ("at least" or "at most" a fixed value), else None; as written in `target_shown`.
+    target: Decimal | None
+    target_shown: str  # "at least 85.0% (amber from 80.0%)", "fewer than 85" or "no target"
+    tolerance: Decimal | None  # the amber band as a distance, where it is given as one
     target_source: str  # "illustrative", "contract", "local plan" or ""
     rag: str  # at the last month
     rag_label: str
@@ -59,6 +61,13 @@ class KpiTable:
     month_labels: tuple[str, ...]
     years: tuple[YearSpan, ...]
     rows: tuple[KpiRow, ...]
+
+    @property
+    def has_unjudged_cells(self) -> bool:
+        """Whether a relative target lacked its benchmark or starting figure somewhere."""
+        return any(
+            cell.rag in ("no-benchmark", "no-baseline") for row in self.rows for cell in row.cells
+        )
 
     @property
     def has_illustrative_targets(self) -> bool:

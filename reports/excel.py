@@ -53,6 +53,8 @@ RAG_WORDS = {
     "no-target": "No target",
     "not-judged": "Not judged",
     "no-data": "No data",
+    "no-benchmark": "Not judged: no benchmark",
+    "no-baseline": "Not judged: no starting figure",
 }
 
 

@@ -9,7 +9,6 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kpis.polarity import Polarity
 from kpis.units import format_change, format_value
 from sct_portal.periods import month_name
 
@@ -101,12 +100,15 @@ def against_benchmark(measure: Measure, point: Point, benchmark_value: Decimal, 
     )
 
 
-def missed_target(measure: Measure, point: Point, target: Decimal, rag_word: str) -> str:
-    """KPI 1 (…) was 74.9% in June 2022, short of its target of 85.0% (red)."""
-    relation = "short of" if measure.polarity == Polarity.HIGHER else "above"
+def missed_target(measure: Measure, point: Point, target: str, rag_word: str, *, side: str) -> str:
+    """KPI 1 (…) was 74.9% in June 2022, short of its target of at least 85.0% (red).
+
+    `target` is the target as written; `side` where the figure lies (kpis.rag.side): below
+    it, above it, or at an end that is not green itself ("fewer than 85" at 85)."""
+    relation = {"below": "short of", "above": "above"}.get(side, "outside")
     return (
         f"{measure.called} was {measure.show(point.value)} in {month_name(point.month)}, "
-        f"{relation} its target of {measure.show(target)} ({rag_word.lower()})."
+        f"{relation} its target of {target} ({rag_word.lower()})."
     )
 
 

@@ -38,9 +38,9 @@ SHOWN_APPS = {"kpis", "reports", "finance", "contracts", "sct_portal"}
 
 
 def data_changed(sender: Any, **kwargs: Any) -> None:
-    from .models import DataVersion, bump_data_version
-
     from django.apps import apps
+
+    from .models import DataVersion, bump_data_version
 
     meta = getattr(sender, "_meta", None)
     if meta is None or meta.app_label not in SHOWN_APPS or sender is DataVersion:

@@ -224,6 +224,10 @@ PORTAL_AREA = os.environ.get("PORTAL_AREA", "Sandwell")
 # The area's DfE local authority code (old, three digits), for the published benchmarks.
 PORTAL_LA_CODE = os.environ.get("PORTAL_LA_CODE", "333")
 
+# Whether a record the dashboards read raises when something it was not read with is reached
+# (an accidental query per row); the tests turn it on.
+PORTAL_FETCH_RAISE = envbool("PORTAL_FETCH_RAISE", False)
+
 # In development and tests, serve static files straight from their sources.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -27,6 +27,13 @@ def fresh_periods():
 
 
 @pytest.fixture(autouse=True)
+def lazy_loads_raise(settings):
+    """What the dashboards and the report read raises if a page reaches for anything not read
+    with it (Django 6.1's FETCH_RAISE): an accidental query per KPI fails the test."""
+    settings.PORTAL_FETCH_RAISE = True
+
+
+@pytest.fixture(autouse=True)
 def quick_password_hashing(settings):
     """Tests create users by the dozen; the production hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

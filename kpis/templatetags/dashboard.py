@@ -157,7 +157,15 @@ def sparkline(line: Sparkline | None) -> SafeString:
     )
 
 
-RAG_MARKS = {Rag.GREEN: "✓", Rag.AMBER: "!", Rag.RED: "✕"}
+# Each judged cell's mark, the class that colours it, and its RAG in words for screen
+# readers. A relative target without its benchmark or starting figure is marked "?".
+RAG_MARKS = {
+    Rag.GREEN: ("✓", "green", "green"),
+    Rag.AMBER: ("!", "amber", "amber"),
+    Rag.RED: ("✕", "red", "red"),
+    Rag.NO_BENCHMARK: ("?", "unjudged", "not judged: no benchmark"),
+    Rag.NO_BASELINE: ("?", "unjudged", "not judged: no starting figure"),
+}
 
 
 @register.simple_tag
@@ -184,12 +192,13 @@ def trend_cells(row: Any) -> SafeString:
                 '<span aria-hidden="true">–</span>'
                 '<span class="govuk-visually-hidden">no data</span></td>'
             )
-        elif mark := RAG_MARKS.get(rag):
+        elif rag in RAG_MARKS:
+            mark, kind, words = RAG_MARKS[rag]
             cells.append(
                 f'<td class="govuk-table__cell govuk-table__cell--numeric sct-cell '
-                f'sct-cell--{rag.value}">{text}'
+                f'sct-cell--{kind}">{text}'
                 f'<span aria-hidden="true" class="sct-cell__mark">{mark}</span>'
-                f'<span class="govuk-visually-hidden">, {rag.value}</span></td>'
+                f'<span class="govuk-visually-hidden">, {words}</span></td>'
             )
         else:
             cells.append(

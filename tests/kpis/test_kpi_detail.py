@@ -38,7 +38,7 @@ def test_the_sentence_states_the_position(manager_client, demo_kpis):
     page = manager_client.get("/kpis/1/").content.decode()
     assert (
         "74.9% in June 2022: worse than May 2022 (77.6%) and June 2021 (92.0%); below its "
-        "target of 85.0% (red); common-cause variation."
+        "target of at least 85.0% (red); common-cause variation."
     ) in text(page)
 
 
@@ -54,8 +54,8 @@ def test_a_context_measure_is_not_judged(manager_client, demo_kpis):
 def test_a_lower_is_better_kpi_with_a_special_cause(manager_client, demo_kpis):
     page = text(manager_client.get("/kpis/5/").content.decode())
     assert (
-        "258 in June 2022: worse than May 2022 (112) and June 2021 (26); above its target of 20 "
-        "(red); special-cause concern."
+        "258 in June 2022: worse than May 2022 (112) and June 2021 (26); above its target of at "
+        "most 20 (red); special-cause concern."
     ) in page
     assert "Special-cause concern: the latest figure, 258, is above the upper process limit" in page
 
@@ -121,8 +121,8 @@ def test_the_page_loads_the_chart_from_static_files_only(manager_client, demo_kp
 def test_the_table_twin_has_every_figure_with_target_and_rag(manager_client, demo_kpis):
     rows = figures_table(manager_client.get("/kpis/1/").content.decode())
     assert len(rows) == 15
-    assert rows[0] == "Jun-22 74.9% 85.0% Red No"
-    assert rows[-1] == "Apr-21 85.2% 85.0% Green No"
+    assert rows[0] == "Jun-22 74.9% at least 85.0% (amber from 80.0%) Red No"
+    assert rows[-1] == "Apr-21 85.2% at least 85.0% (amber from 80.0%) Green No"
 
 
 def test_a_revised_figure_says_so_with_the_date_of_the_change(manager_client, demo_kpis):
@@ -147,7 +147,10 @@ def test_numerator_and_denominator_are_shown_where_known(manager_client, demo_kp
 def test_the_definition_and_target_history_are_on_the_page(manager_client, demo_kpis):
     page = text(manager_client.get("/kpis/1/").content.decode())
     assert "Contacts to the multi-agency safeguarding hub (MASH)" in page
-    assert "85.0% from Apr-21 onwards; amber within 5.0%." in page
+    assert (
+        "At least 85.0% (amber from 80.0%) from Apr-21 onwards: Green at 85.0% or more; amber "
+        "from 80.0% to under 85.0%; red under 80.0%."
+    ) in page
 
 
 def test_an_unknown_kpi_is_not_found(manager_client, demo_kpis):

@@ -50,7 +50,8 @@ def test_targets_for_one_kpi_cannot_overlap(section):
     Target.objects.create(
         kpi=k,
         value=90,
-        tolerance=5,
+        amber="distance",
+        amber_value=5,
         valid_from=dt.date(2021, 4, 1),
         valid_to=dt.date(2022, 3, 1),
         source="contract",

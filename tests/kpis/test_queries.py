@@ -4,9 +4,13 @@ The same bound holds for 15 KPIs and for 200; each test also checks that the pag
 every KPI, so that a page that showed nothing could not pass.
 """
 
+import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
+
+from kpis.models import Benchmark, Kpi, Target
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +82,43 @@ def test_the_trend_table_takes_a_fixed_number_of_queries(
     assert response.status_code == 200
     in_table = count - count // 10  # every tenth KPI is quarterly, outside the table
     assert response.content.decode().count('href="/kpis/B') == in_table
+
+
+# Relative targets add two reads, whatever the number of KPIs: the benchmarks they are
+# measured from, and the KPIs' own starting figures.
+RELATIVE_EXTRA = 2
+
+
+def make_targets_relative() -> dict[str, str]:
+    """Half the KPIs' targets become "more than the statistical-neighbour average" (with an
+    average for each March), the rest "at least the March 2021 figure plus 2"."""
+    kpis = list(Kpi.objects.filter(targets__isnull=False).distinct().order_by("pk"))
+    on_benchmark, on_own = kpis[::2], kpis[1::2]
+    Target.objects.filter(kpi__in=on_benchmark).update(
+        comparison="more-than", basis="benchmark", comparator="sn", statistic="mean", value=0
+    )
+    Target.objects.filter(kpi__in=on_own).update(
+        basis="own-figure", baseline_month=dt.date(2021, 3, 1), value=2
+    )
+    Benchmark.objects.bulk_create(
+        Benchmark(kpi=kpi, month=month, comparator="sn", value=Decimal(60), source="DfE")
+        for kpi in on_benchmark
+        for month in (dt.date(2021, 3, 1), dt.date(2022, 3, 1))
+        if not kpi.is_headline  # the headline measures have their own benchmarks
+    )
+    return {"benchmark": on_benchmark[0].ref, "own": on_own[0].ref}
+
+
+@pytest.mark.parametrize("count", SIZES)
+@pytest.mark.parametrize("url", ["/", "/trend/2022-23/q1/", "benchmark", "own"])
+def test_relative_targets_add_a_fixed_number_of_queries(
+    count, url, portfolio, manager_client, django_assert_max_num_queries
+):
+    portfolio(count=count)
+    refs = make_targets_relative()
+    url = f"/kpis/{refs[url]}/" if url in refs else url  # the KPI page of each kind
+    with django_assert_max_num_queries(MAX_QUERIES + RELATIVE_EXTRA):
+        response = manager_client.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "statistical-neighbour average" in page or "the figure for March 2021" in page

@@ -75,7 +75,8 @@ def test_each_month_is_judged_against_the_target_then_in_force(manager_client, d
     Target.objects.create(
         kpi=kpi,
         value=Decimal("70"),
-        tolerance=Decimal("5"),
+        amber="distance",
+        amber_value=Decimal("5"),
         valid_from=dt.date(2022, 4, 1),
         source=TargetSource.LOCAL_PLAN,
     )

@@ -3,7 +3,6 @@ from decimal import Decimal
 import pytest
 
 from kpis.polarity import Direction, Polarity, direction
-from kpis.rag import Rag, Threshold, explain, rag
 from kpis.units import Unit, format_change, format_value, parse_number, problems
 
 D = Decimal
@@ -82,29 +81,6 @@ def test_parse_number_reads_spreadsheet_spellings(text, value):
 def test_parse_number_rejects_what_is_not_a_number(text):
     with pytest.raises(ValueError, match="is not a number"):
         parse_number(text)
-
-
-@pytest.mark.parametrize(
-    ("value", "target", "polarity", "outcome"),
-    [
-        (D("90"), Threshold(D("90"), D("5")), Polarity.HIGHER, Rag.GREEN),
-        (D("95"), Threshold(D("90"), D("5")), Polarity.HIGHER, Rag.GREEN),
-        (D("85"), Threshold(D("90"), D("5")), Polarity.HIGHER, Rag.AMBER),
-        (D("84.9"), Threshold(D("90"), D("5")), Polarity.HIGHER, Rag.RED),
-        (D("20"), Threshold(D("20"), D("2")), Polarity.LOWER, Rag.GREEN),
-        (D("22"), Threshold(D("20"), D("2")), Polarity.LOWER, Rag.AMBER),
-        (D("22.01"), Threshold(D("20"), D("2")), Polarity.LOWER, Rag.RED),
-        (D("10"), Threshold(D("20"), D("0")), Polarity.LOWER, Rag.GREEN),
-        (D("89.9"), Threshold(D("90")), Polarity.HIGHER, Rag.RED),  # no tolerance: no amber
-        (D("45.5"), Threshold(D("40")), Polarity.NEITHER, Rag.NOT_JUDGED),
-        (D("45.5"), None, Polarity.HIGHER, Rag.NO_TARGET),
-        (None, Threshold(D("90")), Polarity.HIGHER, Rag.NO_DATA),
-        (D("45.5"), None, Polarity.NEITHER, Rag.NOT_JUDGED),
-    ],
-)
-def test_rag_by_polarity_and_tolerance(value, target, polarity, outcome):
-    assert rag(value, target, polarity) == outcome
-    assert explain(outcome, polarity)
 
 
 @pytest.mark.parametrize(

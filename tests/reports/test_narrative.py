@@ -62,26 +62,36 @@ def test_against_a_benchmark():
 
 
 @pytest.mark.parametrize(
-    ("measure", "value", "target", "expected"),
+    ("measure", "value", "target", "side", "expected"),
     [
         (
             MASH,
             "74.9",
-            "85",
+            "at least 85.0%",
+            "below",
             "KPI 1 (percentage of contacts to MASH referral timeliness) was "
-            "74.9% in June 2022, short of its target of 85.0% (red).",
+            "74.9% in June 2022, short of its target of at least 85.0% (red).",
         ),
         (
             UNALLOCATED,
             "258",
-            "20",
+            "at most 20",
+            "above",
             "KPI 5 (number of unallocated children) was 258 in June 2022, "
-            "above its target of 20 (red).",
+            "above its target of at most 20 (red).",
+        ),
+        (
+            UNALLOCATED,
+            "85",
+            "fewer than 85",
+            "at",
+            "KPI 5 (number of unallocated children) was 85 in June 2022, "
+            "outside its target of fewer than 85 (red).",
         ),
     ],
 )
-def test_a_missed_target_by_polarity(measure, value, target, expected):
-    assert missed_target(measure, at(2022, 6, value), D(target), "Red") == expected
+def test_a_missed_target_says_where_the_figure_lies(measure, value, target, side, expected):
+    assert missed_target(measure, at(2022, 6, value), target, "Red", side=side) == expected
 
 
 def test_special_cause_names_its_kind_and_reason():
