@@ -11,8 +11,8 @@ from reports import revisions
 from sct_portal import periods
 from sct_portal.periods import Quarter
 
-from . import dashboard, tables
-from .models import Kpi, Section
+from . import comparisons, dashboard, tables
+from .models import BenchmarkMapping, Kpi, Section
 from .rag import Rag
 
 
@@ -127,7 +127,34 @@ def kpi_detail(request: HttpRequest, ref: str) -> HttpResponse:
         and (found := revisions.revised(published, kpi.ref, row.month, row.observation.value))
     }
     return render(
-        request, "kpis/kpi_detail.html", {"kpi": kpi, "history": history, "revised": revised}
+        request,
+        "kpis/kpi_detail.html",
+        {
+            "kpi": kpi,
+            "history": history,
+            "revised": revised,
+            "benchmarked": BenchmarkMapping.objects.filter(kpi=kpi).exists(),
+        },
+    )
+
+
+@permission_required("kpis.view_kpi", raise_exception=True)
+def kpi_benchmarks(request: HttpRequest, ref: str) -> HttpResponse:
+    """Where the organisation's authority stands among England's on one KPI, over the years,
+    from the published statistics."""
+    kpi = get_object_or_404(Kpi.objects.select_related("section"), ref=ref)
+    page = comparisons.benchmark_page(kpi)
+    return render(
+        request,
+        "kpis/benchmark_detail.html",
+        {
+            "kpi": kpi,
+            "page": page,
+            "latest": page.latest,
+            "chart": page.chart(),
+            "licence": comparisons.LICENCE,
+            "licence_url": comparisons.LICENCE_URL,
+        },
     )
 
 
