@@ -306,7 +306,6 @@ def neighbour_judgements(*, on: dt.date) -> NeighbourJudgements | None:
     """Ofsted's published judgements of the organisation's authority and of its statistical
     neighbours in the model in force on `on`; None until Ofsted's outcomes and a neighbour
     model are imported. A fixed number of queries."""
-    code = current().la_code
     release = (
         Release.objects.in_force()
         .filter(kind=ReleaseKind.INSPECTIONS)
@@ -314,13 +313,16 @@ def neighbour_judgements(*, on: dt.date) -> NeighbourJudgements | None:
         .order_by("-imported_at")
         .first()
     )
+    if release is None:
+        return None
+    code = current().la_code
     models = list(
         NeighbourModel.objects.filter(
             release__imported_at__isnull=False, release__superseded_by__isnull=True
         ).order_by("in_force_from", "id")
     )
     index = benchmarking.model_in_force([m.in_force_from for m in models], on)
-    if not code or release is None or index is None:
+    if not code or index is None:
         return None
     model = models[index]
     neighbours = list(Neighbour.objects.filter(model=model, authority_code=code).order_by("rank"))

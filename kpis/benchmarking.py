@@ -206,7 +206,8 @@ class Standing:
     def rank_words(self) -> str:
         """ "joint 12th lowest of 150 authorities with a figure, where lowest is best"."""
         joint = "joint " if self.joint else ""
-        text = f"{joint}{ordinal(self.rank)} {self.counts_from} of {self.of} authorities"
+        place = f"{ordinal(self.rank)} " if self.rank > 1 else ("" if self.joint else "the ")
+        text = f"{joint}{place}{self.counts_from} of {self.of} authorities"
         text += " with a figure"
         if self.polarity != Polarity.NEITHER:
             text += f", where {self.counts_from} is best"
@@ -220,7 +221,22 @@ def standing(value: Decimal, values: Sequence[Decimal], polarity: str) -> Standi
     else:
         ahead = sum(1 for other in values if other > value)
     level = sum(1 for other in values if other == value)
-    q1, q2, q3 = quartiles(values)
+    bounds = quartiles(values)
+    return Standing(
+        rank=ahead + 1,
+        of=len(values),
+        joint=level > 1,
+        band=band(value, bounds, polarity),
+        quartiles=bounds,
+        polarity=polarity,
+    )
+
+
+def band(value: Decimal, bounds: tuple[Decimal, Decimal, Decimal], polarity: str) -> str:
+    """LAIT's quartile band of a value, given Q1, the median and Q3: up to Q1 is the lowest
+    quarter, above Q3 the highest. Lower is better: the lowest quarter is A; otherwise
+    (higher is better, or a context measure) the highest quarter is A."""
+    q1, q2, q3 = bounds
     if value <= q1:
         quarter = 0
     elif value <= q2:
@@ -229,16 +245,7 @@ def standing(value: Decimal, values: Sequence[Decimal], polarity: str) -> Standi
         quarter = 2
     else:
         quarter = 3
-    # Lower is better: the lowest quarter is A. Otherwise the highest quarter is A.
-    band = BANDS[quarter] if polarity == Polarity.LOWER else BANDS[3 - quarter]
-    return Standing(
-        rank=ahead + 1,
-        of=len(values),
-        joint=level > 1,
-        band=band,
-        quartiles=(q1, q2, q3),
-        polarity=polarity,
-    )
+    return BANDS[quarter] if polarity == Polarity.LOWER else BANDS[3 - quarter]
 
 
 def ordinal(number: int) -> str:

@@ -264,6 +264,15 @@ class BenchmarkPage:
     kpi: Kpi
     positions: tuple[Position, ...]  # every period, oldest first
     mappings: tuple[BenchmarkMapping, ...]
+    chosen: str = ""  # the time period shown in detail; blank: the latest
+
+    @property
+    def shown(self) -> Position | None:
+        """The period shown in detail: the one chosen, or the latest."""
+        for position in self.positions:
+            if position.time_period == self.chosen:
+                return position
+        return self.positions[-1] if self.positions else None
 
     @property
     def latest(self) -> Position | None:
@@ -285,14 +294,10 @@ class BenchmarkPage:
         return symbols.key(shown) if shown else []
 
     @property
-    def group_names(self) -> list[str]:
-        return [group.name for group in self.latest.groups] if self.latest else []
-
-    @property
     def ranked(self) -> list[Member]:
-        """The latest period's neighbours and the authority itself, best first (a context
+        """The shown period's neighbours and the authority itself, best first (a context
         measure: highest first); those without a number last."""
-        latest = self.latest
+        latest = self.shown
         if latest is None or latest.neighbours is None:
             return []
         own = Member(latest.own.code, latest.own.name, latest.own) if latest.own else None
@@ -306,7 +311,7 @@ class BenchmarkPage:
 
     def chart(self) -> dict[str, Any]:
         """The charts' data, for the page's json_script; the tables carry the same."""
-        latest = self.latest
+        latest = self.shown
         measure = latest.measure if latest else None
         series: dict[str, list[float | None]] = defaultdict(list)
         for position in self.positions:
@@ -348,8 +353,9 @@ def _area_number(area: Area | None) -> float | None:
     return _number(area.figure.value) if area is not None and area.figure is not None else None
 
 
-def benchmark_page(kpi: Kpi) -> BenchmarkPage:
-    """Every published period of one KPI, with its position in each."""
+def benchmark_page(kpi: Kpi, *, chosen: str = "") -> BenchmarkPage:
+    """Every published period of one KPI, with its position in each; `chosen` is the time
+    period shown in detail (blank or unknown: the latest)."""
     mappings = tuple(BenchmarkMapping.objects.filter(kpi=kpi).order_by("name"))
     months: Sequence[dt.date] = sorted(
         PublishedValue.objects.filter(IN_FORCE, mapping__in=mappings)
@@ -359,4 +365,4 @@ def benchmark_page(kpi: Kpi) -> BenchmarkPage:
     )
     found = positions([kpi], months) if mappings and months else {}
     ordered = [found[(kpi.pk, month)] for month in months if (kpi.pk, month) in found]
-    return BenchmarkPage(kpi=kpi, positions=tuple(ordered), mappings=mappings)
+    return BenchmarkPage(kpi=kpi, positions=tuple(ordered), mappings=mappings, chosen=chosen)

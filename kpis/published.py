@@ -221,6 +221,12 @@ class Mapped:
         return dict(sorted(Counter(v.symbol for v in self.values if v.symbol).items()))
 
     @property
+    def left_aside(self) -> list[tuple[str, int]]:
+        """Rows not read, by why (a list: a Counter's keys would shadow its methods in a
+        template)."""
+        return sorted(self.skipped.items())
+
+    @property
     def unchanged(self) -> int:
         return len(self.values) - self.added - self.changed
 

@@ -143,14 +143,20 @@ def kpi_benchmarks(request: HttpRequest, ref: str) -> HttpResponse:
     """Where the organisation's authority stands among England's on one KPI, over the years,
     from the published statistics."""
     kpi = get_object_or_404(Kpi.objects.select_related("section"), ref=ref)
-    page = comparisons.benchmark_page(kpi)
+    chosen = request.GET.get("period", "").strip()
+    page = comparisons.benchmark_page(kpi, chosen=chosen)
+    shown = page.shown
+    error = ""
+    if chosen and shown is not None and shown.time_period != chosen:
+        error = f"There is no published period “{chosen[:20]}”: here is the latest."
     return render(
         request,
         "kpis/benchmark_detail.html",
         {
             "kpi": kpi,
             "page": page,
-            "latest": page.latest,
+            "latest": shown,
+            "period_error": error,
             "chart": page.chart(),
             "licence": comparisons.LICENCE,
             "licence_url": comparisons.LICENCE_URL,
