@@ -65,7 +65,8 @@ function drawRanked(canvas, data, format) {
         {
           label: "Value",
           data: data.ranked.map((item) => item.value),
-          backgroundColor: data.ranked.map((item) => (item.own ? "#0b0c0c" : "#b1b4b6")),
+          // Both darker than 3:1 against white (WCAG 1.4.11); the label says which is whose.
+          backgroundColor: data.ranked.map((item) => (item.own ? "#1d70b8" : "#6f777b")),
           borderColor: "#0b0c0c",
           borderWidth: data.ranked.map((item) => (item.own ? 2 : 0)),
         },
