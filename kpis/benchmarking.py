@@ -173,10 +173,18 @@ def _quantile(ordered: Sequence[Decimal], p: Decimal) -> Decimal:
 
 @dataclass(frozen=True)
 class Area:
-    """A region or England as the file publishes it (None: the file has no such row)."""
+    """A region or England: its figure as the file publishes it, or, when the file publishes
+    none, the mean of its authorities' values, computed (and said to be)."""
 
     name: str
     figure: Figure | None
+    computed: Summary | None = None
+
+    @property
+    def value(self) -> Decimal | None:
+        if self.figure is not None:
+            return self.figure.value
+        return self.computed.mean if self.computed is not None else None
 
 
 # ---------------------------------------------------------------------------------------
@@ -358,12 +366,21 @@ class Position:
 
 
 def area_phrase(position: Position, area: Area | None) -> str:
-    """ "England (70)"."""
-    if area is None or area.figure is None:
+    """ "England (70)", or "the mean of England's authorities (70.2; England's own figure
+    is not in the file)"."""
+    if area is None:
         return ""
-    figure = area.figure
-    shown = figure.symbol or position.measure.published(figure.value)
-    return f"{area.name} ({shown})"
+    measure = position.measure
+    if area.figure is not None:
+        return f"{area.name} ({area.figure.symbol or measure.published(area.figure.value)})"
+    group = area.computed
+    if group is None or group.mean is None:
+        return ""
+    like = [m.value for m in group.counted if m.value is not None]
+    return (
+        f"the mean of {area.name}'s authorities ({measure.computed(group.mean, like)}; "
+        f"{area.name}'s own figure is not in the file)"
+    )
 
 
 def _relation(value: Decimal, other: Decimal) -> str:
@@ -413,11 +430,11 @@ def sentence(position: Position) -> str:
             )
         )
     england = position.england
-    if england is not None and england.figure is not None and england.figure.value is not None:
+    if england is not None and england.value is not None:
         comparisons.append(
             (
-                f"{_relation(value, england.figure.value)} {area_phrase(position, england)}",
-                england.figure.value,
+                f"{_relation(value, england.value)} {area_phrase(position, england)}",
+                england.value,
                 "England",
             )
         )
@@ -456,8 +473,8 @@ def _context_clause(position: Position) -> str:
             f"its statistical neighbours' median is {position.measure.computed(group.median, like)}"
         )
     england = position.england
-    if england is not None and england.figure is not None and england.figure.value is not None:
-        parts.append(f"England's {position.measure.published(england.figure.value)}")
+    if england is not None and england.value is not None:
+        parts.append(f"England's {area_phrase(position, england).removeprefix('England ')}")
     return "; " + " and ".join(parts) if parts else ""
 
 

@@ -182,8 +182,10 @@ class _Context:
         region = None
         if self.own is not None and self.own.region_id is not None:
             place = self.geographies[self.own.region_id]
-            region = Area(place.name, figures.get(place.pk))
-        england = Area("England", figures.get(self.england.pk)) if self.england else None
+            region = self._area(place.name, figures.get(place.pk), by_code, place.pk)
+        england = self._area(
+            "England", figures.get(self.england.pk) if self.england else None, by_code, None
+        )
         model = self._model(period.month)
         release = self.releases[period.release_id]
         return benchmarking.position(
@@ -214,6 +216,20 @@ class _Context:
                 definition_note=mapping.definition_note,
             ),
         )
+
+    def _area(
+        self, name: str, figure: Figure | None, by_code: dict[str, Figure], region_id: int | None
+    ) -> Area:
+        """A region (or England, `region_id` None) as published; when the file has no row for
+        it, the mean of its authorities' values, computed."""
+        if figure is not None:
+            return Area(name, figure)
+        members = [
+            self._member(g.code, g.name, by_code)
+            for g in self.by_code.values()
+            if g.code in by_code and (region_id is None or g.region_id == region_id)
+        ]
+        return Area(name, None, benchmarking.summarise(f"{name}'s authorities", members))
 
     def _model(self, month: dt.date) -> NeighbourModel | None:
         index = benchmarking.model_in_force([m.in_force_from for m in self.models], month)
@@ -350,7 +366,7 @@ def _number(value: Decimal | None) -> float | None:
 
 
 def _area_number(area: Area | None) -> float | None:
-    return _number(area.figure.value) if area is not None and area.figure is not None else None
+    return _number(area.value) if area is not None else None
 
 
 def benchmark_page(kpi: Kpi, *, chosen: str = "") -> BenchmarkPage:

@@ -639,7 +639,14 @@ def _compare_release(plan: Plan) -> None:
     same_file = Release.objects.imported().filter(file_name__iexact=plan.file_name)
     plan.existing = same_file.filter(sha256=plan.sha256).order_by("-imported_at").first()
     if plan.existing is None:
-        plan.supersedes = same_file.filter(superseded_by__isnull=True).first()
+        # Ofsted names each year's outcomes file anew: the outcomes are one series, and a
+        # newer file supersedes the one in force whatever its name.
+        series = (
+            Release.objects.imported().filter(kind=ReleaseKind.INSPECTIONS)
+            if plan.kind == ReleaseKind.INSPECTIONS
+            else same_file
+        )
+        plan.supersedes = series.filter(superseded_by__isnull=True).defer("content").first()
         older = plan.supersedes
         if older is not None and older.kind != plan.kind:
             plan.problems.append(

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import template
 from django.utils.html import format_html
 
-from ..benchmarking import Figure, Measure, Summary
+from ..benchmarking import Area, Figure, Measure, Summary
 
 register = template.Library()
 
@@ -32,3 +32,18 @@ def computed(measure: Measure, value: Decimal | None, group: Summary | None = No
     the group's values."""
     like = [m.value for m in group.counted if m.value is not None] if group else []
     return measure.computed(value, like)
+
+
+@register.simple_tag
+def area_value(measure: Measure, area: Area | None) -> str:
+    """{% area_value measure position.england %}: as published, or the mean of its
+    authorities marked “computed”, or “not published”."""
+    if area is None:
+        return "–"
+    if area.figure is not None or area.computed is None or area.computed.mean is None:
+        return published(measure, area.figure, "not published")
+    like = [m.value for m in area.computed.counted if m.value is not None]
+    return format_html(
+        '{} <span class="sct-symbol__meaning">(computed)</span>',
+        measure.computed(area.computed.mean, like),
+    )

@@ -137,3 +137,15 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused(db):
     assert [str(p) for p in plan.problems] == [
         "The file: it is not an OpenDocument spreadsheet (File is not a zip file)"
     ]
+
+
+def test_next_year_s_outcomes_file_supersedes_this_year_s_whatever_its_name(benchmarks):
+    current = Release.objects.get(file_name=OUTCOMES)
+    content = with_content((b">Ofsted Local Authority Webpage<", b">Ofsted webpage<"))
+    plan = published.prepare("LA_Inspection_Outcomes_as_at_31_March_2026.ods", content)
+    assert not plan.problems, plan.problems
+    assert plan.supersedes == current
+    newer = published.commit(plan, by=None)
+    current.refresh_from_db()
+    assert current.superseded_by == newer
+    assert PublishedInspection.objects.filter(release=current).exists()  # kept as history

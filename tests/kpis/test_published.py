@@ -453,3 +453,33 @@ def test_the_demo_loads_the_published_statistics_once(demo_kpis):
     assert (
         five.mean == statistics.mean(Decimal(la[m.code]) for m in five.members) == Decimal("102.6")
     )
+
+
+def test_where_a_file_publishes_no_region_or_england_their_authorities_mean_is_computed(
+    demo_kpis, viewer_client
+):
+    kpi = Kpi.objects.get(ref="CICR")
+    mapping_for_rate(kpi)
+    lines = (DATA / CLA).read_text(encoding="utf-8-sig").splitlines()
+    only_authorities = [lines[0]] + [line for line in lines[1:] if ",Local authority," in line]
+    import_file(CLA, "\n".join(only_authorities).encode())
+    found = comparisons.positions([kpi], [MARCH_2022])[(kpi.pk, MARCH_2022)]
+    la = rates("2022")
+    numbers = [Decimal(v) for v in la.values() if NUMBER.match(v)]
+    assert found.england is not None
+    assert found.england.figure is None
+    assert found.england.value == statistics.mean(numbers)
+    west_midlands = [
+        Decimal(r["rate_per_10000"])
+        for r in rows(CLA)
+        if r["time_period"] == "2022"
+        and r["population_type"] == IN_CARE
+        and r["geographic_level"] == "Local authority"
+        and r["region_name"] == "West Midlands"
+    ]
+    assert found.region is not None
+    assert found.region.value == statistics.mean(west_midlands)
+    assert "the mean of England's authorities (" in found.sentence
+    assert "England's own figure is not in the file" in found.sentence
+    page = viewer_client.get("/kpis/CICR/benchmarks/?period=2022").content.decode()
+    assert "The file publishes no figure for England: the mean of every authority's" in page
