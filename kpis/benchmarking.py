@@ -473,8 +473,10 @@ def _context_clause(position: Position) -> str:
             f"its statistical neighbours' median is {position.measure.computed(group.median, like)}"
         )
     england = position.england
-    if england is not None and england.value is not None:
-        parts.append(f"England's {area_phrase(position, england).removeprefix('England ')}")
+    if england is not None and england.figure is not None and england.value is not None:
+        parts.append(f"England's {position.measure.published(england.value)}")
+    elif england is not None and england.value is not None:
+        parts.append(area_phrase(position, england))
     return "; " + " and ".join(parts) if parts else ""
 
 
