@@ -919,12 +919,29 @@ class BenchmarkMappingAdmin(admin.ModelAdmin[BenchmarkMapping]):
         return int(getattr(obj, "value_count", 0))
 
 
+class ReleaseInForceFilter(admin.SimpleListFilter):
+    """Values of releases in force, or of superseded ones (the history)."""
+
+    title = "release"
+    parameter_name = "release"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("in-force", "In force"), ("superseded", "Superseded (history)")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "in-force":
+            return queryset.filter(release__superseded_by__isnull=True)
+        if self.value() == "superseded":
+            return queryset.filter(release__superseded_by__isnull=False)
+        return queryset
+
+
 @admin.register(PublishedValue)
 class PublishedValueAdmin(ReadOnly, admin.ModelAdmin[PublishedValue]):
     """Every value imported, with its period, file and release; read-only."""
 
     list_display = ["geography", "mapping", "time_period", "shown", "release_status", "line"]
-    list_filter = ["mapping", "geography__level", "time_period", "release"]
+    list_filter = ["mapping", "geography__level", "time_period", ReleaseInForceFilter]
     search_fields = ["geography__name", "geography__code", "symbol"]
     list_select_related = ["geography", "mapping", "release"]
     list_per_page = 100
