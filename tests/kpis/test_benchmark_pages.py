@@ -184,3 +184,7 @@ def test_the_published_file_record_names_what_it_superseded(demo_kpis, analyst_c
     page = text_of(analyst_client.get(f"/admin/kpis/release/{newer.pk}/change/").content.decode())
     assert "In force" in page
     assert f"It supersedes {older}" in page
+    history = analyst_client.get("/admin/kpis/publishedvalue/?release=superseded")
+    assert f"{PublishedValue.objects.filter(release=older).count()} published values" in (
+        history.content.decode()
+    )

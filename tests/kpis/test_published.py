@@ -483,3 +483,16 @@ def test_where_a_file_publishes_no_region_or_england_their_authorities_mean_is_c
     assert "England's own figure is not in the file" in found.sentence
     page = viewer_client.get("/kpis/CICR/benchmarks/?period=2022").content.decode()
     assert "The file publishes no figure for England: the mean of every authority's" in page
+
+
+def test_a_dry_run_says_what_would_change_and_writes_nothing(demo_kpis):
+    mapping_for_rate(Kpi.objects.get(ref="CICR"))
+    out = io.StringIO()
+    call_command("import_benchmarks", str(DATA / CLA), "--dry-run", stdout=out)
+    assert (
+        "Mapping “Children looked after at 31 March: rate” (KPI CICR): 835 values, periods "
+        "2021, 2022, 2023, 2024, 2025; 835 new, 0 changed, 0 unchanged, 0 no longer published."
+    ) in out.getvalue()
+    assert "Dry run: nothing was written." in out.getvalue()
+    assert not Release.objects.exists()
+    assert not PublishedValue.objects.exists()
