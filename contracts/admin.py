@@ -5,9 +5,18 @@ from django.contrib import admin
 from django.db import models
 from django.utils import timezone
 
+from kpis.admin import ReadOnly
 from sct_portal.admin_inlines import LabelledTabularInline
 
-from .models import Action, ActionPlan, Contract, Inspection, Milestone, SubJudgement
+from .models import (
+    Action,
+    ActionPlan,
+    Contract,
+    Inspection,
+    Milestone,
+    PublishedInspection,
+    SubJudgement,
+)
 
 
 @admin.register(Contract)
@@ -138,3 +147,17 @@ class ActionAdmin(admin.ModelAdmin[Action]):
     @admin.display(description="Standing today")
     def standing_today(self, obj: Action) -> str:
         return obj.timing(timezone.localdate()).label
+
+
+@admin.register(PublishedInspection)
+class PublishedInspectionAdmin(ReadOnly, admin.ModelAdmin[PublishedInspection]):
+    """Ofsted's published outcomes of every authority, as imported; read-only."""
+
+    list_display = ["la_name", "kind", "inspected_on", "published_on", "overall", "release"]
+    list_filter = ["kind", "overall", "region"]
+    search_fields = ["la_name", "ons_code"]
+    list_select_related = ["release"]
+    date_hierarchy = "inspected_on"
+
+    def get_queryset(self, request: Any) -> Any:
+        return super().get_queryset(request).defer("release__content")

@@ -416,3 +416,71 @@ class Action(HasDeadline, ValidatedModel):
     def clean(self) -> None:
         if self.due_date:
             self.due_date = deadlines.normalise(self.due_date, self.due_precision)
+
+
+# =======================================================================================
+# Ofsted's published judgements of every local authority (the ILACS outcomes file), for
+# comparing the organisation's with its statistical neighbours'. Imported by
+# contracts/ofsted.py into a kpis.Release, like every published file.
+# =======================================================================================
+
+
+class PublishedInspection(models.Model):
+    """One inspection or visit of a local authority, as Ofsted's outcomes file lists it."""
+
+    release = models.ForeignKey(
+        "kpis.Release", on_delete=models.PROTECT, related_name="inspections"
+    )
+    ons_code = models.CharField("ONS code", max_length=20, help_text="As Ofsted gives it.")
+    la_name = models.CharField("local authority", max_length=200)
+    la_status = models.CharField(
+        "local authority status",
+        max_length=40,
+        blank=True,
+        help_text="Current, or no longer exists.",
+    )
+    region = models.CharField("Ofsted region", max_length=100, blank=True)
+    kind = models.CharField(
+        max_length=100, help_text="ILACS Standard Inspection, Short Inspection, Focused Visit…"
+    )
+    inspected_on = models.DateField("inspection date")
+    published_on = models.DateField("publication date", null=True, blank=True)
+    overall = models.CharField(
+        "overall effectiveness", max_length=20, choices=Judgement.choices, blank=True
+    )
+    leadership = models.CharField(
+        "impact of leaders", max_length=20, choices=Judgement.choices, blank=True
+    )
+    help_and_protection = models.CharField(
+        "children who need help and protection",
+        max_length=20,
+        choices=Judgement.choices,
+        blank=True,
+    )
+    in_care = models.CharField(
+        "children in care", max_length=20, choices=Judgement.choices, blank=True
+    )
+    care_leavers = models.CharField(
+        "care leavers",
+        max_length=20,
+        choices=Judgement.choices,
+        blank=True,
+        help_text="A sub-judgement since 1 January 2023: blank for earlier inspections.",
+    )
+    theme = models.CharField("visit theme", max_length=200, blank=True)
+    place = models.CharField(max_length=100, help_text="The sheet and row it was read from.")
+
+    JUDGEMENTS = ("overall", "leadership", "help_and_protection", "in_care", "care_leavers")
+
+    class Meta:
+        ordering = ["la_name", "-inspected_on"]
+        verbose_name = "published inspection outcome"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "ons_code", "inspected_on", "kind"],
+                name="one_published_inspection_per_visit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.la_name}: {self.kind}, {self.inspected_on:%-d %B %Y}"

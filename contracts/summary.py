@@ -6,9 +6,14 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
+from kpis import benchmarking
+from kpis.ees import GeographicLevel
+from kpis.models import Geography, Neighbour, NeighbourModel, Release, ReleaseKind
+from sct_portal.models import current
+
 from . import deadlines
 from .deadlines import Precision, Timing
-from .models import Action, ActionPlan, Contract, Inspection, Milestone
+from .models import Action, ActionPlan, Contract, Inspection, Milestone, PublishedInspection
 
 
 @dataclass(frozen=True)
@@ -247,4 +252,123 @@ def _plan(plan: ActionPlan, on: dt.date) -> ActionPlanItem:
             )
             for action in plan.actions.all()
         ),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Ofsted's published judgements: the organisation's beside its statistical neighbours'
+
+
+@dataclass(frozen=True)
+class PublishedOutcome:
+    kind: str
+    inspected_on: dt.date
+    published_on: dt.date | None
+    overall: str
+    leadership: str
+    help_and_protection: str
+    in_care: str
+    care_leavers: str
+    theme: str
+
+    @property
+    def judged(self) -> bool:
+        return bool(self.overall)
+
+
+@dataclass(frozen=True)
+class AuthorityJudgements:
+    name: str
+    code: str  # DfE's three-digit code
+    is_own: bool
+    rank: int  # 1 is the closest neighbour; 0 for the organisation's own authority
+    closeness: str
+    history: tuple[PublishedOutcome, ...]  # every inspection and visit, newest first
+
+    @property
+    def latest(self) -> PublishedOutcome | None:
+        """The latest inspection with judgements."""
+        return next((outcome for outcome in self.history if outcome.judged), None)
+
+
+@dataclass(frozen=True)
+class NeighbourJudgements:
+    model: str  # the statistical-neighbour model used
+    authorities: tuple[AuthorityJudgements, ...]  # the organisation's first
+    source: str  # the release's citation
+
+    @property
+    def own(self) -> AuthorityJudgements | None:
+        return self.authorities[0] if self.authorities and self.authorities[0].is_own else None
+
+
+def neighbour_judgements(*, on: dt.date) -> NeighbourJudgements | None:
+    """Ofsted's published judgements of the organisation's authority and of its statistical
+    neighbours in the model in force on `on`; None until Ofsted's outcomes and a neighbour
+    model are imported. A fixed number of queries."""
+    release = (
+        Release.objects.in_force()
+        .filter(kind=ReleaseKind.INSPECTIONS)
+        .defer("content")
+        .order_by("-imported_at")
+        .first()
+    )
+    if release is None:
+        return None
+    code = current().la_code
+    models = list(
+        NeighbourModel.objects.filter(
+            release__imported_at__isnull=False, release__superseded_by__isnull=True
+        ).order_by("in_force_from", "id")
+    )
+    index = benchmarking.model_in_force([m.in_force_from for m in models], on)
+    if not code or index is None:
+        return None
+    model = models[index]
+    neighbours = list(Neighbour.objects.filter(model=model, authority_code=code).order_by("rank"))
+    wanted = [(code, 0, ""), *((n.neighbour_code, n.rank, n.closeness) for n in neighbours)]
+    geographies = {
+        g.code: g
+        for g in Geography.objects.filter(
+            level=GeographicLevel.LOCAL_AUTHORITY, code__in=[c for c, _, _ in wanted]
+        )
+    }
+    ons_of = {c: (geographies[c].ons_codes if c in geographies else []) for c, _, _ in wanted}
+    outcomes: dict[str, list[PublishedOutcome]] = {}
+    names: dict[str, str] = {}
+    for row in PublishedInspection.objects.filter(
+        release=release, ons_code__in=[ons for codes in ons_of.values() for ons in codes]
+    ).order_by("-inspected_on", "kind"):
+        names.setdefault(row.ons_code, row.la_name)
+        outcomes.setdefault(row.ons_code, []).append(
+            PublishedOutcome(
+                kind=row.kind,
+                inspected_on=row.inspected_on,
+                published_on=row.published_on,
+                overall=row.get_overall_display(),
+                leadership=row.get_leadership_display(),
+                help_and_protection=row.get_help_and_protection_display(),
+                in_care=row.get_in_care_display(),
+                care_leavers=row.get_care_leavers_display(),
+                theme=row.theme,
+            )
+        )
+    neighbour_names = {n.neighbour_code: n.neighbour_name for n in neighbours}
+    authorities = []
+    for la_code, rank, near in wanted:
+        history = [o for ons in ons_of[la_code] for o in outcomes.get(ons, [])]
+        history.sort(key=lambda o: o.inspected_on, reverse=True)
+        geography = geographies.get(la_code)
+        authorities.append(
+            AuthorityJudgements(
+                name=geography.name if geography else neighbour_names.get(la_code) or la_code,
+                code=la_code,
+                is_own=rank == 0,
+                rank=rank,
+                closeness=near,
+                history=tuple(history),
+            )
+        )
+    return NeighbourJudgements(
+        model=model.name, authorities=tuple(authorities), source=release.citation
     )

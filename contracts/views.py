@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from .summary import contract_matters
+from .summary import contract_matters, neighbour_judgements
 from .tables import ActionTable, InspectionTable, MilestoneTable
 
 
@@ -21,6 +21,7 @@ def contract_overview(request: HttpRequest) -> HttpResponse:
     matters = contract_matters(on=on)
     context = {
         "matters": matters,
+        "judgements": neighbour_judgements(on=on),
         "today": today,
         "as_at_text": text if error else ("" if on == today else on.isoformat()),
         "as_at_error": error,

@@ -6,6 +6,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models as models_module
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.forms import Script
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
@@ -19,18 +20,25 @@ from sct_portal import periods
 from sct_portal.admin_inlines import LabelledTabularInline
 from sct_portal.models import of_request
 
-from . import exports, figures, imports, symbols
+from . import exports, figures, imports, published, symbols
 from .entry import ENTRY_PERMISSIONS, MonthlyReturnSheet, default_month, entry_months
-from .forms import PreviewKpiForm, RulePreviewForm, TargetForm
+from .forms import PreviewKpiForm, PublishedUploadForm, RulePreviewForm, TargetForm
 from .models import (
     Benchmark,
+    BenchmarkMapping,
     ClosedMonth,
+    ComparatorGroup,
+    Geography,
     Goal,
     ImportedFile,
     Kpi,
     MonthlyReturn,
+    NeighbourModel,
     Observation,
     ObservationRevision,
+    PublishedValue,
+    Release,
+    ReleaseKind,
     Section,
     Target,
     target_problems,
@@ -1073,3 +1081,333 @@ class ImportedFileAdmin(ReadOnly, admin.ModelAdmin[ImportedFile]):
             "upload_url": reverse("admin:kpis_importedfile_add"),
         }
         return TemplateResponse(request, "admin/kpis/importedfile/preview.html", context)
+
+
+# =======================================================================================
+# Published statistics for benchmarking: the files imported (with an upload and a preview),
+# the mappings analysts keep, the authorities, their values, the neighbour models and the
+# organisation's own comparator groups.
+# =======================================================================================
+
+
+@admin.register(Geography)
+class GeographyAdmin(ReadOnly, admin.ModelAdmin[Geography]):
+    """Authorities, regions and England, as the published files name them; read-only."""
+
+    list_display = ["name", "level", "code", "ons_code", "region"]
+    list_filter = ["level", "region"]
+    search_fields = ["name", "code", "ons_code", "earlier_ons_codes"]
+    list_select_related = ["region"]
+
+
+MAPPING_HELP = (
+    "Which published values a KPI is compared with. The columns are the Explore Education "
+    "Statistics file's own names; a column renamed between releases is written with its "
+    "names separated by |."
+)
+
+
+@admin.register(BenchmarkMapping)
+class BenchmarkMappingAdmin(admin.ModelAdmin[BenchmarkMapping]):
+    list_display = ["name", "kpi", "file_name", "value_column", "periods", "values"]
+    list_filter = ["kpi__section", "publisher"]
+    search_fields = ["name", "file_name", "publication", "kpi__ref", "kpi__description"]
+    list_select_related = ["kpi"]
+    fieldsets = [
+        (None, {"fields": ["name", "kpi"], "description": MAPPING_HELP}),
+        ("The file", {"fields": ["file_name", "publisher", "publication", "publication_url"]}),
+        ("The values", {"fields": ["filters", "value_column", "time_periods"]}),
+        (
+            "Periods and definitions",
+            {"fields": ["period_month", "period_phrase", "definition_note"]},
+        ),
+        (
+            "Columns of the file (the EES standard; change only for a file that names them "
+            "otherwise)",
+            {
+                "fields": [
+                    "time_column",
+                    "level_column",
+                    "la_code_column",
+                    "ons_code_column",
+                    "la_name_column",
+                    "region_code_column",
+                    "region_name_column",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[BenchmarkMapping]:
+        return super().get_queryset(request).annotate(value_count=Count("values"))
+
+    @admin.display(description="Time periods", ordering="time_periods")
+    def periods(self, obj: BenchmarkMapping) -> str:
+        return obj.time_periods or "every period"
+
+    @admin.display(description="Values stored", ordering="value_count")
+    def values(self, obj: BenchmarkMapping) -> int:
+        return int(getattr(obj, "value_count", 0))
+
+
+class ReleaseInForceFilter(admin.SimpleListFilter):
+    """Values of releases in force, or of superseded ones (the history)."""
+
+    title = "release"
+    parameter_name = "release"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("in-force", "In force"), ("superseded", "Superseded (history)")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "in-force":
+            return queryset.filter(release__superseded_by__isnull=True)
+        if self.value() == "superseded":
+            return queryset.filter(release__superseded_by__isnull=False)
+        return queryset
+
+
+@admin.register(PublishedValue)
+class PublishedValueAdmin(ReadOnly, admin.ModelAdmin[PublishedValue]):
+    """Every value imported, with its period, file and release; read-only."""
+
+    list_display = ["geography", "mapping", "time_period", "shown", "release_status", "line"]
+    list_filter = ["mapping", "geography__level", "time_period", ReleaseInForceFilter]
+    search_fields = ["geography__name", "geography__code", "symbol"]
+    list_select_related = ["geography", "mapping", "release"]
+    list_per_page = 100
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PublishedValue]:
+        return super().get_queryset(request).defer("release__content")
+
+    @admin.display(description="Value", ordering="value")
+    def shown(self, obj: PublishedValue) -> str:
+        return obj.shown
+
+    @admin.display(description="Release")
+    def release_status(self, obj: PublishedValue) -> str:
+        superseded = " (superseded)" if obj.release.superseded_by_id else ""
+        return f"{obj.release}{superseded}"
+
+
+# The members as labelled checkboxes: the autocomplete widget's search box has no label a
+# screen reader can announce (WCAG 2.2, 4.1.2).
+MEMBER_CHECKBOXES: dict[type[models_module.Field[Any, Any]], dict[str, Any]] = {
+    models_module.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},
+}
+
+
+@admin.register(ComparatorGroup)
+class ComparatorGroupAdmin(admin.ModelAdmin[ComparatorGroup]):
+    formfield_overrides = MEMBER_CHECKBOXES
+    list_display = ["name", "member_names", "order"]
+    fields = ["name", "description", "order", "members"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ComparatorGroup]:
+        return super().get_queryset(request).prefetch_related("members")
+
+    @admin.display(description="Members")
+    def member_names(self, obj: ComparatorGroup) -> str:
+        return ", ".join(sorted(member.name for member in obj.members.all())) or "none yet"
+
+
+@admin.register(NeighbourModel)
+class NeighbourModelAdmin(admin.ModelAdmin[NeighbourModel]):
+    """DfE's statistical-neighbour models as imported; an analyst says when each is in force."""
+
+    list_display = ["name", "in_force_from_label", "release", "in_force"]
+    fields = ["name", "in_force_from", "release", "organisation_neighbours"]
+    readonly_fields = ["release", "organisation_neighbours"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a model comes with its file: import it as a published file
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[NeighbourModel]:
+        return super().get_queryset(request).select_related("release").defer("release__content")
+
+    @admin.display(description="In force from", ordering="in_force_from")
+    def in_force_from_label(self, obj: NeighbourModel) -> str:
+        return periods.month_name(obj.in_force_from)
+
+    @admin.display(description="Release in force", boolean=True)
+    def in_force(self, obj: NeighbourModel) -> bool:
+        return obj.release.superseded_by_id is None
+
+    @admin.display(description="The organisation's neighbours")
+    def organisation_neighbours(self, obj: NeighbourModel) -> str:
+        from sct_portal.models import current
+
+        code = current().la_code
+        rows = obj.neighbours.filter(authority_code=code).order_by("rank")
+        return (
+            format_html_join(
+                "",
+                "<p>{}. {} ({}){}</p>",
+                (
+                    (
+                        row.rank,
+                        row.neighbour_name or row.neighbour_code,
+                        row.neighbour_code,
+                        f": {row.closeness}" if row.closeness else "",
+                    )
+                    for row in rows
+                ),
+            )
+            or f"The model lists no neighbours for authority {code or '(none set)'}."
+        )
+
+
+def can_import_published(request: HttpRequest) -> bool:
+    return bool(request.user.has_perm("kpis.add_release"))
+
+
+@admin.register(Release)
+class ReleaseAdmin(ReadOnly, admin.ModelAdmin[Release]):
+    """Published files: upload, preview, import; the list is the record of them, superseded
+    releases included."""
+
+    list_display = ["__str__", "kind", "file_name", "status", "summary"]
+    list_filter = ["kind", "publisher"]
+    search_fields = ["file_name", "label", "summary"]
+    date_hierarchy = "uploaded_at"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Release]:
+        return super().get_queryset(request).defer("content").select_related("superseded_by")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return can_import_published(request)
+
+    @admin.display(description="Status", ordering="imported_at")
+    def status(self, obj: Release) -> str:
+        if obj.imported_at is None:
+            return "Previewed, not imported"
+        when = f"{timezone.localtime(obj.imported_at):%d %b %Y}"
+        if obj.superseded_by is not None:
+            return f"Imported {when}; superseded by {obj.superseded_by}"
+        return f"Imported {when}; in force"
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = PublishedUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            content = upload.read()
+            name = upload.name[:255]
+            staged = Release.objects.create(
+                file_name=name,
+                kind=ReleaseKind.INSPECTIONS
+                if name.lower().endswith(".ods")
+                else ReleaseKind.STATISTICS,
+                content=content,
+                sha256=hashlib.sha256(content).hexdigest(),
+                size=len(content),
+                uploaded_by=cast(Any, request.user),
+                label=form.cleaned_data["label"].strip(),
+                published_on=form.cleaned_data["published_on"],
+            )
+            query: dict[str, str] = {}
+            if form.cleaned_data["mapping"]:
+                query["mapping"] = str(form.cleaned_data["mapping"].pk)
+            if form.cleaned_data["in_force_from"]:
+                query["in_force_from"] = periods.month_slug(form.cleaned_data["in_force_from"])
+            url = reverse("admin:kpis_release_change", args=[staged.pk])
+            return HttpResponseRedirect(f"{url}?{urlencode(query)}" if query else url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import published statistics",
+            "opts": self.opts,
+            "form": form,
+            "mappings_url": reverse("admin:kpis_benchmarkmapping_changelist"),
+            "recent": Release.objects.defer("content").select_related("superseded_by")[:5],
+        }
+        return TemplateResponse(request, "admin/kpis/release/upload.html", context)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        release = Release.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        if release is None:
+            return HttpResponseRedirect(reverse("admin:kpis_release_changelist"))
+        if release.imported_at is not None:
+            return self._render(request, release, plan=None)
+        if not can_import_published(request):
+            raise PermissionDenied
+        if not release.content_is_intact():
+            messages.error(request, "The stored file is damaged; upload it again.")
+            return HttpResponseRedirect(reverse("admin:kpis_release_add"))
+        source = request.POST if request.method == "POST" else request.GET
+        plan = self._plan(release, source)
+        mine = release.uploaded_by_id == request.user.pk
+        if request.method == "POST" and mine:
+            try:
+                imported = published.commit(plan, by=request.user, staged=release)
+            except published.ImportRefused as refused:
+                for problem in refused.problems:
+                    messages.error(request, f"Nothing was imported. {problem}")
+                return HttpResponseRedirect(request.get_full_path())
+            messages.success(request, f"Imported {imported.file_name}: {plan.summary}.")
+            return HttpResponseRedirect(reverse("admin:kpis_release_change", args=[imported.pk]))
+        return self._render(request, release, plan=plan, mine=mine, source=source)
+
+    def _plan(self, release: Release, source: Any) -> published.Plan:
+        chosen = str(source.get("mapping", ""))
+        mapping = (
+            BenchmarkMapping.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+        )
+        in_force_from = None
+        if text := source.get("in_force_from", ""):
+            try:
+                in_force_from = periods.parse_month(str(text))
+            except ValueError:
+                in_force_from = None
+        return published.prepare(
+            release.file_name,
+            bytes(release.content),
+            mapping=mapping.name if mapping else "",
+            label=release.label,
+            published_on=release.published_on,
+            in_force_from=in_force_from,
+        )
+
+    def _render(
+        self,
+        request: HttpRequest,
+        release: Release,
+        *,
+        plan: published.Plan | None,
+        mine: bool = False,
+        source: Any = None,
+    ) -> HttpResponse:
+        mapped = (
+            PublishedValue.objects.filter(release=release)
+            .values("mapping__name", "mapping__kpi__ref")
+            .annotate(count=Count("id"))
+            .order_by("mapping__name")
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Published file {release.file_name}",
+            "opts": self.opts,
+            "release": release,
+            "plan": plan,
+            "mine": mine,
+            "carried": {key: source.get(key, "") for key in ("mapping", "in_force_from")}
+            if source is not None
+            else {},
+            "mapped": list(mapped) if plan is None else [],
+            "supersedes": Release.objects.filter(superseded_by=release).defer("content"),
+            "upload_url": reverse("admin:kpis_release_add"),
+        }
+        return TemplateResponse(request, "admin/kpis/release/preview.html", context)

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import Group, User
@@ -19,11 +20,15 @@ from sct_portal import periods
 from sct_portal.roles import ANALYST
 from sct_portal.seed import REPORT_NAME, SEED_REPORT
 
-from . import figures, imports
+from . import figures, imports, published
+from .ees import GeographicLevel
 from .models import (
     Benchmark,
+    BenchmarkMapping,
     Comparator,
+    ComparatorGroup,
     Frequency,
+    Geography,
     Goal,
     Kpi,
     Observation,
@@ -385,4 +390,133 @@ def load(text: str | None = None) -> dict[str, int]:
             "source": f"{REPORT_NAME} (regional quarterly data, March 2022)",
         },
     )
+    return counts
+
+
+# ---------------------------------------------------------------------------------------
+# Benchmarks from the published statistics shipped in kpis/published_data/ (its README
+# names the source and licence). No demo KPI measures re-referrals, so the children-in-need
+# file (c1) is shipped but not mapped: an analyst who adds such a KPI maps it in the admin.
+
+PUBLISHED_DATA = Path(__file__).resolve().parent / "published_data"
+EES = "https://explore-education-statistics.service.gov.uk/find-statistics/"
+
+
+@dataclass(frozen=True)
+class DemoRelease:
+    file_name: str
+    label: str = ""
+
+
+DEMO_RELEASES = [
+    DemoRelease(
+        "New_Statistical_Neighbour_Groupings_April_2021.csv",
+        "Children's services statistical neighbour benchmarking tool: groupings, April 2021",
+    ),
+    DemoRelease(
+        "sn_model_2025_wide.csv", "Children's services statistical neighbours: the 2025 model"
+    ),
+    DemoRelease(
+        "cla_number_and_rate_per_10k_children.csv",
+        "Children looked after in England including adoptions: local authority data, 2021 to 2025",
+    ),
+    DemoRelease(
+        "csww_indicators_2017_to_2025.csv",
+        "Children's social work workforce: local authority indicators, 2017 to 2025",
+    ),
+    DemoRelease("LA_Inspection_Outcomes_as_at_31_March_2025.ods"),  # its cover names it
+]
+
+DEMO_MAPPINGS: list[dict[str, Any]] = [
+    {
+        "name": "Children looked after at 31 March: rate per 10,000 children",
+        "kpi": "CICR",
+        "file_name": "cla_number_and_rate_per_10k_children.csv",
+        "publication": "Children looked after in England including adoptions",
+        "publication_url": EES + "children-looked-after-in-england-including-adoptions",
+        "filters": "population_type | population_count = Children looked after on 31 March "
+        "each year",
+        "value_column": "rate_per_10000 | rate",
+        "period_month": 3,
+        "period_phrase": "at 31 March",
+        "definition_note": "DfE: children looked after on 31 March, per 10,000 children aged 0 "
+        "to 17 in ONS's mid-year population estimate, rounded to a whole number, from the "
+        "council's SSDA903 return. Ours: children in the trust's care at the quarter's end, per "
+        "10,000 on the trust's own population base and extracted at the time (the report gives "
+        "101.7 for March 2022 where DfE publishes 99).",
+    },
+    {
+        "name": "Social worker vacancy rate at 30 September",
+        "kpi": "13",
+        "file_name": "csww_indicators_2017_to_2025.csv",
+        "publication": "Children's social work workforce",
+        "publication_url": EES + "children-s-social-work-workforce",
+        "value_column": "vacancy_rate_fte",
+        "period_month": 9,
+        "period_phrase": "at 30 September",
+        "definition_note": "DfE: full-time-equivalent vacancies for children and family social "
+        "workers as a percentage of vacancies plus social workers in post, once a year at 30 "
+        "September, from the council's workforce return. Ours: vacant social worker posts as a "
+        "percentage of the established posts, every month.",
+    },
+    {
+        "name": "Average caseload of case-holding social workers at 30 September",
+        "kpi": "14",
+        "file_name": "csww_indicators_2017_to_2025.csv",
+        "publication": "Children's social work workforce",
+        "publication_url": EES + "children-s-social-work-workforce",
+        "value_column": "caseload_fte",
+        "period_month": 9,
+        "period_phrase": "at 30 September",
+        "definition_note": "DfE: cases per full-time-equivalent case-holding children and family "
+        "social worker, once a year at 30 September. Ours: the average number of cases held by "
+        "a case-holding worker across children's services, every month.",
+    },
+]
+
+# The report's "five regional statistical neighbours" (its 102.6 for March 2022). The report
+# does not name them; these five West Midlands authorities are the ones among Sandwell's
+# statistical neighbours and its Black Country neighbour whose rates DfE published for 31
+# March 2022 average 102.6, as the report's do.
+DEMO_GROUP: dict[str, Any] = {
+    "name": "Five regional statistical neighbours",
+    "description": "The comparison the quarterly report makes, from the regional exchange. "
+    "The report does not name the five; these are inferred: the West Midlands authorities whose "
+    "published rates at 31 March 2022 average the report's 102.6 (Birmingham, Dudley, "
+    "Stoke-on-Trent, Walsall, Wolverhampton). Change them if the exchange names others.",
+    "codes": ["330", "332", "861", "335", "336"],
+}
+
+
+def load_benchmarks() -> dict[str, int]:
+    """Import the shipped published files with mappings for the demo KPIs they match, and
+    the report's own comparator group; running it again changes nothing. Needs the KPIs
+    (`load` first)."""
+    counts = {"files": 0, "mappings": 0, "groups": 0}
+    kpis = {kpi.ref: kpi for kpi in Kpi.objects.filter(ref__in=[m["kpi"] for m in DEMO_MAPPINGS])}
+    with transaction.atomic():
+        for spec in DEMO_MAPPINGS:
+            fields = {key: value for key, value in spec.items() if key not in ("name", "kpi")}
+            _, created = BenchmarkMapping.objects.get_or_create(
+                name=spec["name"], defaults={"kpi": kpis[spec["kpi"]], **fields}
+            )
+            counts["mappings"] += created
+        for release in DEMO_RELEASES:
+            path = PUBLISHED_DATA / release.file_name
+            plan = published.prepare(path.name, path.read_bytes(), label=release.label)
+            if plan.problems:
+                raise ValueError(f"{path.name} cannot be imported: {plan.problems}")
+            if not plan.changes_nothing:
+                published.commit(plan, by=None)
+                counts["files"] += 1
+        group, created = ComparatorGroup.objects.get_or_create(
+            name=DEMO_GROUP["name"], defaults={"description": DEMO_GROUP["description"]}
+        )
+        if created:
+            group.members.set(
+                Geography.objects.filter(
+                    level=GeographicLevel.LOCAL_AUTHORITY, code__in=DEMO_GROUP["codes"]
+                )
+            )
+        counts["groups"] += created
     return counts

@@ -1,10 +1,15 @@
-"""Forms for targets: the admin's target form, and the rule as typed so far for its preview."""
+"""The kpis app's forms: targets (the admin's target form, and the rule as typed so far for its
+preview) and importing published statistics."""
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 
-from .models import Frequency, Kpi, Target
+from sct_portal import periods
+
+from . import published
+from .models import BenchmarkMapping, Frequency, Kpi, Target
 from .polarity import Polarity
 from .units import Unit
 
@@ -74,3 +79,65 @@ class RulePreviewForm(forms.ModelForm[Target]):
 
     def problems(self) -> list[str]:
         return [str(message) for messages in self.errors.values() for message in messages]
+
+
+class PublishedUploadForm(forms.Form):
+    """Upload a published file for a preview: nothing is written yet."""
+
+    file = forms.FileField(
+        label="Published file",
+        help_text="A CSV file from Explore Education Statistics, one of DfE's statistical-"
+        "neighbour files (CSV), or Ofsted's inspection outcomes (.ods), as published.",
+    )
+    mapping = forms.ModelChoiceField(
+        label="Benchmark mapping",
+        queryset=BenchmarkMapping.objects.select_related("kpi").order_by("name"),
+        required=False,
+        empty_label="Every mapping that names the file",
+        help_text="For a CSV of statistics: read it with this mapping only (a newer release "
+        "is still read with every mapping the older one served).",
+    )
+    label = forms.CharField(
+        label="Release",
+        max_length=300,
+        required=False,
+        help_text="How the release is cited: “Children looked after in England including "
+        "adoptions, reporting year 2025”. Ofsted's file gives its own.",
+    )
+    published_on = forms.DateField(
+        label="Publication date",
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        help_text="For example 2025-11-20. A release dated before the one in force is refused.",
+    )
+    in_force_from = forms.CharField(
+        label="Neighbours in force from",
+        required=False,
+        max_length=10,
+        help_text="For a statistical-neighbour file: the first month compared with its "
+        "neighbours, for example 2025-04. Blank: from the file's name.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, form_field in self.fields.items():
+            form_field.widget.attrs["aria-describedby"] = f"id_{name}-help"
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > published.MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is larger than {published.MAX_BYTES // 1024 // 1024} MB."
+            )
+        return upload
+
+    def clean_in_force_from(self) -> dt.date | None:
+        text = self.cleaned_data.get("in_force_from", "").strip()
+        if not text:
+            return None
+        try:
+            return periods.parse_month(text)
+        except ValueError:
+            raise forms.ValidationError(
+                f"“{text}” is not a month: write one such as 2025-04."
+            ) from None

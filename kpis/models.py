@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from sct_portal import periods
 
-from . import rag, units
+from . import ees, rag, units
+from .ees import GeographicLevel
 from .polarity import Polarity
 from .rag import Amber, Basis, Comparison, Rule
 from .units import Unit
@@ -946,3 +947,385 @@ class PublishedFigure(models.Model):
     @property
     def figure(self) -> Decimal | str | None:
         return Decimal(self.value) if self.value is not None else (self.symbol or None)
+
+
+# =======================================================================================
+# Published statistics for benchmarking
+#
+# Every local authority's, region's and England's published values from the Department for
+# Education's and Ofsted's files (Open Government Licence v3.0), each kept with the release
+# it came in. A *mapping*, kept by analysts in the admin, says which file, filters, value
+# column and time periods give a KPI its comparators: nothing about a file's columns is
+# written in code. Imported by kpis/published.py (Ofsted's judgements: contracts/ofsted.py),
+# read by kpis/comparisons.py; the arithmetic is pure, in kpis/benchmarking.py.
+# =======================================================================================
+
+LA_CODE_HELP = (
+    "A local authority: DfE's three-digit code (Sandwell: 333), or a joint return's codes "
+    "(314 / 318). A region: its ONS code (E12000005). England: E92000001."
+)
+
+
+class Geography(models.Model):
+    """A local authority, a region or England, as the published files name it."""
+
+    level = models.CharField(max_length=10, choices=GeographicLevel.choices)
+    code = models.CharField(max_length=30, help_text=LA_CODE_HELP)
+    name = models.CharField(max_length=200)
+    ons_code = models.CharField(
+        "ONS code", max_length=60, blank=True, help_text="The current ONS code: E08000028."
+    )
+    earlier_ons_codes = models.CharField(
+        "earlier ONS codes",
+        max_length=200,
+        blank=True,
+        help_text="Codes it had before, space-separated (Barnsley: E08000016).",
+    )
+    region = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="authorities",
+        limit_choices_to={"level": GeographicLevel.REGIONAL},
+    )
+
+    class Meta:
+        ordering = ["level", "name"]
+        verbose_name = "authority or area"
+        verbose_name_plural = "authorities and areas"
+        constraints = [
+            models.UniqueConstraint(fields=["level", "code"], name="one_geography_per_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def ons_codes(self) -> list[str]:
+        """Every ONS code it has had, current first."""
+        return [code for code in [self.ons_code, *self.earlier_ons_codes.split()] if code]
+
+    @property
+    def is_joint(self) -> bool:
+        """A joint return of two authorities (Kingston upon Thames / Richmond upon Thames)."""
+        return "/" in self.code
+
+
+class ReleaseKind(models.TextChoices):
+    STATISTICS = "statistics", "Published statistics (EES tidy CSV)"
+    NEIGHBOURS = "neighbours", "Statistical neighbours"
+    INSPECTIONS = "inspections", "Ofsted inspection outcomes"
+
+
+class ReleaseQuerySet(models.QuerySet["Release"]):
+    def imported(self) -> "ReleaseQuerySet":
+        return self.filter(imported_at__isnull=False)
+
+    def in_force(self) -> "ReleaseQuerySet":
+        """Imported and not superseded by a newer release of the same file."""
+        return self.imported().filter(superseded_by__isnull=True)
+
+
+class Release(models.Model):
+    """One published file, as uploaded and (once the preview is accepted) imported. A newer
+    release of the same file supersedes it; its values stay, as history."""
+
+    file_name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=12, choices=ReleaseKind.choices)
+    publisher = models.CharField(max_length=100, blank=True)
+    label = models.CharField(
+        "release",
+        max_length=300,
+        blank=True,
+        help_text="How the release is cited: “Children looked after in England including "
+        "adoptions, reporting year 2025”.",
+    )
+    published_on = models.DateField("publication date", null=True, blank=True)
+    content = models.BinaryField(help_text="The file's bytes, as imported.")
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField(help_text="Bytes.")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    imported_at = models.DateTimeField(null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supersedes",
+        help_text="The newer release of the same file that replaced this one.",
+    )
+    summary = models.CharField(max_length=300, blank=True)
+
+    objects = ReleaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = "published file"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["file_name", "sha256"],
+                condition=Q(imported_at__isnull=False),
+                name="one_import_of_each_release",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or self.file_name
+
+    @property
+    def citation(self) -> str:
+        """ "Department for Education, Children looked after… 2025 (cla….csv, published 20
+        November 2025)"."""
+        who = f"{self.publisher}, " if self.publisher else ""
+        what = self.label or self.file_name
+        when = f", published {self.published_on:%-d %B %Y}" if self.published_on else ""
+        if self.imported_at and not self.published_on:
+            when = f", imported {timezone.localtime(self.imported_at):%-d %B %Y}"
+        file_name = f"{self.file_name}{when}" if self.label else when.lstrip(", ")
+        return f"{who}{what} ({file_name})" if file_name else f"{who}{what}"
+
+    def content_is_intact(self) -> bool:
+        return hashlib.sha256(bytes(self.content)).hexdigest() == self.sha256
+
+
+MONTH_CHOICES = [(number, dt.date(2000, number, 1).strftime("%B")) for number in range(1, 13)]
+
+
+class BenchmarkMapping(models.Model):
+    """Which published values a KPI is compared with: a file, its filters, a value column,
+    time periods, and how a period maps to the KPI's months."""
+
+    name = models.CharField(max_length=200, unique=True)
+    kpi = models.ForeignKey(Kpi, on_delete=models.PROTECT, related_name="benchmark_mappings")
+    file_name = models.CharField(
+        max_length=255,
+        help_text="The published file's name (cla_number_and_rate_per_10k_children.csv); "
+        "a file of that name imports with this mapping. Compared ignoring case.",
+    )
+    publisher = models.CharField(max_length=100, default="Department for Education")
+    publication = models.CharField(
+        max_length=300,
+        help_text="The publication, as cited: “Children looked after in England including "
+        "adoptions”.",
+    )
+    publication_url = models.URLField("publication address", blank=True)
+    filters = models.TextField(
+        blank=True,
+        help_text="One a line: column = value. A column renamed between releases is written "
+        "with its names separated by |: “population_type | population_count = Children looked "
+        "after on 31 March each year”. Blank: every row of the file.",
+    )
+    value_column = models.CharField(
+        max_length=200,
+        help_text="The column of the value (its earlier names after |): “rate_per_10000”.",
+    )
+    time_periods = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Years and ranges (“2021-2025, 2019”); a two-year period such as 202223 "
+        "is chosen by its first year. Blank: every period in the file.",
+    )
+    period_month = models.PositiveSmallIntegerField(
+        "month of the period",
+        choices=MONTH_CHOICES,
+        default=3,
+        help_text="The KPI month a period's figure is compared with: March for “at 31 March” "
+        "(2022 → Mar-22), September for “at 30 September”. A two-year period (202223) "
+        "falls in its first year from April to December, in its second from January to March.",
+    )
+    period_phrase = models.CharField(
+        "period in sentences",
+        max_length=100,
+        default="at 31 March",
+        help_text="Words before the year in sentences: “at 31 March”, “in the year to 31 "
+        "March”, “at 30 September”.",
+    )
+    definition_note = models.TextField(
+        "how the definitions differ",
+        help_text="How the published measure differs from the KPI: “DfE: children looked after "
+        "at 31 March, per 10,000 children (ONS mid-year estimate); ours: at the month's end, "
+        "on the trust's own population base”.",
+    )
+    time_column = models.CharField(max_length=200, default="time_period")
+    level_column = models.CharField(
+        "geographic level column", max_length=200, default="geographic_level"
+    )
+    la_code_column = models.CharField(
+        "local authority code column", max_length=200, default="old_la_code"
+    )
+    ons_code_column = models.CharField("ONS code column", max_length=200, default="new_la_code")
+    la_name_column = models.CharField(
+        "local authority name column", max_length=200, default="la_name"
+    )
+    region_code_column = models.CharField(max_length=200, default="region_code")
+    region_name_column = models.CharField(max_length=200, default="region_name")
+
+    COLUMN_FIELDS = (
+        "value_column",
+        "time_column",
+        "level_column",
+        "la_code_column",
+        "ons_code_column",
+        "la_name_column",
+        "region_code_column",
+        "region_name_column",
+    )
+
+    class Meta:
+        ordering = ["kpi__order", "name"]
+        verbose_name = "benchmark mapping"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        try:
+            ees.parse_filters(self.filters)
+        except ValueError as error:
+            errors["filters"] = f"Filters, {error}."
+        try:
+            ees.parse_periods(self.time_periods)
+        except ValueError as error:
+            errors["time_periods"] = f"Time periods: {error}."
+        for name in self.COLUMN_FIELDS:
+            try:
+                ees.column(getattr(self, name))
+            except ValueError as error:
+                errors[name] = f"{self.column_label(name).capitalize()}: {error}."
+        if self.kpi_id and self.period_month:
+            month = dt.date(2000, self.period_month, 1)
+            if not self.kpi.is_due_in(month):
+                errors["period_month"] = (
+                    f"KPI {self.kpi.ref} is {self.kpi.get_frequency_display().lower()}: it has "
+                    f"no figure in {month:%B} to compare with."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def column(self, name: str) -> ees.Column:
+        """One of the COLUMN_FIELDS as a Column."""
+        return ees.column(getattr(self, name))
+
+    @classmethod
+    def column_label(cls, name: str) -> str:
+        """ "value column": one of the COLUMN_FIELDS in words."""
+        found = cls._meta.get_field(name)
+        return str(getattr(found, "verbose_name", name))
+
+
+class PublishedValue(models.Model):
+    """One authority's, region's or England's value for a period, as a release of a file
+    publishes it: a number, or a symbol (never zero, never blank)."""
+
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="values")
+    mapping = models.ForeignKey(BenchmarkMapping, on_delete=models.PROTECT, related_name="values")
+    geography = models.ForeignKey(Geography, on_delete=models.PROTECT, related_name="values")
+    time_period = models.CharField(max_length=10, help_text="As the file writes it: 2022.")
+    month = models.DateField(help_text="The KPI month it is compared with.")
+    value = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    symbol = models.CharField(max_length=10, blank=True)
+    line = models.PositiveIntegerField(help_text="The line of the file it was read from.")
+
+    class Meta:
+        ordering = ["mapping", "month", "geography__level", "geography__name"]
+        verbose_name = "published value"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "mapping", "geography", "time_period"],
+                name="one_published_value_per_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True, symbol__gt="") | Q(value__isnull=False, symbol=""),
+                name="published_value_is_a_number_or_a_symbol",
+            ),
+        ]
+        indexes = [models.Index(fields=["mapping", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.geography}, {self.time_period}: {self.shown}"
+
+    @property
+    def shown(self) -> str:
+        return self.symbol if self.symbol else units.plain(Decimal(self.value or 0))
+
+
+class ComparatorGroup(models.Model):
+    """Authorities the organisation compares itself with, besides DfE's statistical
+    neighbours: “our five regional statistical neighbours”."""
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True, help_text="Who chose them, when and why.")
+    members = models.ManyToManyField(
+        Geography,
+        related_name="comparator_groups",
+        limit_choices_to={"level": GeographicLevel.LOCAL_AUTHORITY},
+    )
+    order = models.PositiveSmallIntegerField("display order", default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = "comparator group"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NeighbourModel(models.Model):
+    """DfE's statistical-neighbour model of one release: each authority's ten closest."""
+
+    release = models.OneToOneField(
+        Release, on_delete=models.PROTECT, related_name="neighbour_model"
+    )
+    name = models.CharField(max_length=200, help_text="“DfE statistical neighbours, 2025”.")
+    in_force_from = models.DateField(
+        "in force from",
+        validators=[first_of_month],
+        help_text="The first month whose figures are compared with this model's neighbours. "
+        "A later model takes over from its own month; months before every model use the "
+        "earliest.",
+    )
+
+    class Meta:
+        ordering = ["in_force_from", "id"]
+        verbose_name = "statistical-neighbour model"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.in_force_from:
+            self.in_force_from = periods.month_start(self.in_force_from)
+
+
+class Neighbour(models.Model):
+    model = models.ForeignKey(NeighbourModel, on_delete=models.CASCADE, related_name="neighbours")
+    authority_code = models.CharField(max_length=3)
+    authority_name = models.CharField(max_length=200)
+    rank = models.PositiveSmallIntegerField(help_text="1 is the closest.")
+    neighbour_code = models.CharField(max_length=3)
+    neighbour_name = models.CharField(max_length=200, blank=True)
+    closeness = models.CharField(max_length=40, blank=True, help_text="DfE's closeness band.")
+
+    class Meta:
+        ordering = ["model", "authority_code", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "authority_code", "rank"], name="one_neighbour_per_rank"
+            ),
+        ]
+        indexes = [models.Index(fields=["model", "authority_code"])]
+
+    def __str__(self) -> str:
+        return f"{self.authority_name}: {self.rank}. {self.neighbour_name or self.neighbour_code}"

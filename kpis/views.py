@@ -11,8 +11,8 @@ from sct_portal import periods
 from sct_portal.models import of_request
 from sct_portal.periods import Quarter
 
-from . import dashboard, tables
-from .models import Kpi, Section
+from . import comparisons, dashboard, tables
+from .models import BenchmarkMapping, Kpi, Section
 from .rag import Rag
 
 
@@ -118,7 +118,38 @@ def kpi_detail(request: HttpRequest, ref: str) -> HttpResponse:
     return render(
         request,
         "kpis/kpi_detail.html",
-        {"kpi": kpi, "history": history, "revised": history.revised_since_published},
+        {
+            "kpi": kpi,
+            "history": history,
+            "revised": history.revised_since_published,
+            "benchmarked": BenchmarkMapping.objects.filter(kpi=kpi).exists(),
+        },
+    )
+
+
+@permission_required("kpis.view_kpi", raise_exception=True)
+def kpi_benchmarks(request: HttpRequest, ref: str) -> HttpResponse:
+    """Where the organisation's authority stands among England's on one KPI, over the years,
+    from the published statistics."""
+    kpi = get_object_or_404(Kpi.objects.select_related("section"), ref=ref)
+    chosen = request.GET.get("period", "").strip()
+    page = comparisons.benchmark_page(kpi, chosen=chosen)
+    shown = page.shown
+    error = ""
+    if chosen and shown is not None and shown.time_period != chosen:
+        error = f"There is no published period “{chosen[:20]}”: here is the latest."
+    return render(
+        request,
+        "kpis/benchmark_detail.html",
+        {
+            "kpi": kpi,
+            "page": page,
+            "latest": shown,
+            "period_error": error,
+            "chart": page.chart(),
+            "licence": comparisons.LICENCE,
+            "licence_url": comparisons.LICENCE_URL,
+        },
     )
 
 

@@ -21,6 +21,8 @@ PORTAL_PAGES = [
     "/kpis/1/",
     "/kpis/5/",
     "/kpis/CIC/",
+    "/kpis/CICR/benchmarks/",
+    "/kpis/13/benchmarks/",
     "/trend/2022-23/q1/",
     "/finance/2022-23/",
     "/contracts/",
@@ -32,6 +34,7 @@ DATA_ENTRY_PAGES = [
     "/admin/kpis/monthlyreturn/?month=2022-07",
     "/admin/kpis/monthlyreturn/?month=2022-06",  # a closed month
     "/admin/kpis/importedfile/add/",
+    "/admin/kpis/release/add/",
     "/admin/kpis/observation/export/",
 ]
 

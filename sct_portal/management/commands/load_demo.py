@@ -35,6 +35,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, reset_passwords: bool = False, **options: Any) -> None:
         counts = kpi_demo.load()
         self.stdout.write(f"KPIs: {counts['kpis']} added. Figures: {counts['observations']} added.")
+        benchmarks = kpi_demo.load_benchmarks()
+        self.stdout.write(
+            f"Published statistics: {benchmarks['files']} files imported, "
+            f"{benchmarks['mappings']} benchmark mappings and {benchmarks['groups']} comparator "
+            "group added (no demo KPI measures re-referrals: that file is shipped, not mapped)."
+        )
         for area, loader in (("Finance", finance_demo.load), ("Contract", contract_demo.load)):
             added = ", ".join(f"{name} {count}" for name, count in loader().items())
             self.stdout.write(f"{area} added: {added}.")
