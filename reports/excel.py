@@ -555,7 +555,7 @@ class _Text(HTMLParser):
             self.current.append(data)
 
     def flush(self) -> None:
-        text = re.sub(r"\s+", " ", "".join(self.current)).strip()
+        text = re.sub(r"\s+", " ", spreadsheets.clean("".join(self.current))).strip()
         if text and text not in {"•", "[", "]"}:
             self.paragraphs.append(html.unescape(text))
         self.current = []

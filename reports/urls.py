@@ -11,4 +11,5 @@ urlpatterns = [
     path("<str:year>/<str:quarter>/edit/", views.report_edit, name="edit"),
     path("<str:year>/<str:quarter>/workflow/", views.report_workflow, name="workflow"),
     path("<str:year>/<str:quarter>/report.xlsx", views.report_workbook, name="workbook"),
+    path("<str:year>/<str:quarter>/report.csv", views.report_csv, name="csv"),
 ]

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from sct_portal import spreadsheets
 from sct_portal.periods import Quarter
 
 from . import assemble, excel, revisions, workflow
@@ -204,13 +205,24 @@ def report_workflow(request: HttpRequest, year: str, quarter: str) -> HttpRespon
 @permission_required("reports.view_quarterreport", raise_exception=True)
 def report_workbook(request: HttpRequest, year: str, quarter: str) -> HttpResponse:
     report = _report(request, year, quarter)
-    content = assemble.content(report)
-    name = f"performance-report-{report.period.year.slug}-{report.period.slug}"
-    if not report.is_published:
-        name += "-draft"
     response = HttpResponse(
-        excel.render(content),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        excel.render(assemble.content(report)), content_type=spreadsheets.XLSX_TYPE
     )
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="{_download_name(report)}.xlsx"'
     return response
+
+
+@permission_required("reports.view_quarterreport", raise_exception=True)
+def report_csv(request: HttpRequest, year: str, quarter: str) -> HttpResponse:
+    """The report's figures, one row each, as the data sheet of the workbook lists them."""
+    report = _report(request, year, quarter)
+    response = HttpResponse(
+        excel.as_csv(assemble.content(report)), content_type=spreadsheets.CSV_TYPE
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_download_name(report)}.csv"'
+    return response
+
+
+def _download_name(report: QuarterReport) -> str:
+    name = f"performance-report-{report.period.year.slug}-{report.period.slug}"
+    return name if report.is_published else name + "-draft"

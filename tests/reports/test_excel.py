@@ -1,5 +1,7 @@
 """The workbook, reopened with openpyxl: what a council officer opens, prints and forwards."""
 
+import csv
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -242,3 +244,71 @@ def test_export_quarter_writes_the_workbook(demo, tmp_path, capsys):
         call_command("export_quarter", "2022-23", "Q2", "-o", str(target))
     with pytest.raises(CommandError, match="not a quarter"):
         call_command("export_quarter", "2022-23", "Q7", "-o", str(target))
+
+
+def published_content():
+    from reports import assemble
+    from reports.models import QuarterReport
+
+    return assemble.content(QuarterReport.objects.get())
+
+
+def opened(content) -> openpyxl.Workbook:
+    from reports import excel
+
+    return openpyxl.load_workbook(io.BytesIO(excel.render(content)))
+
+
+def test_a_report_published_at_half_past_midnight_bst_says_that_day(demo):
+    content = dataclasses.replace(
+        published_content(), published_at=dt.datetime(2022, 6, 30, 23, 30, tzinfo=dt.UTC)
+    )
+    summary = opened(content)["Summary"]
+    assert summary["A4"].value == "Status: Published, 1 July 2022 by manager"
+
+
+def test_a_figure_that_is_a_symbol_is_written_as_the_symbol_with_its_meaning(demo):
+    """No figure of the seed is a symbol; the workbook is ready for one all the same."""
+    from reports import excel
+
+    content = published_content()
+    first = content.kpi_table.rows[0]
+    suppressed = dataclasses.replace(first.cells[-1], value=None, shown="c", symbol="c")
+    row = dataclasses.replace(first, cells=(*first.cells[:-1], suppressed))
+    table = dataclasses.replace(content.kpi_table, rows=(row, *content.kpi_table.rows[1:]))
+    content = dataclasses.replace(content, kpi_table=table)
+    workbook = opened(content)
+    kpis = workbook["KPIs"]
+    cell = next(r for r in kpis.iter_rows(min_row=4) if r[0].value == "1")[16]
+    assert (cell.value, cell.data_type) == ("c", "s")  # never zero, never blank
+    texts = [str(c.value) for r in kpis.iter_rows() for c in r if c.value]
+    assert "c: suppressed to protect confidentiality" in texts
+    data = [r for r in workbook["Data"].iter_rows(values_only=True) if r[0] == "1"]
+    assert data[-1][2:4] == (dt.datetime(2022, 6, 1), "c")
+    charts = workbook["Charts"]
+    assert charts["G18"].value is None  # a gap in KPI 1's line
+    assert charts["A19"].value == (
+        "Not plotted: Jun-22 (c, suppressed to protect confidentiality)."
+    )
+    rows = list(csv.DictReader(io.StringIO(excel.as_csv(content))))
+    figure = next(r for r in rows if (r["Ref"], r["Month"]) == ("1", "2022-06"))
+    assert (figure["Value"], figure["Symbols"]) == (
+        "c",
+        "c = suppressed to protect confidentiality",
+    )
+
+
+def test_narrative_paragraphs_keep_footnote_markers_and_their_text():
+    from reports.excel import paragraphs
+    from reports.markup import render_markdown
+
+    html = render_markdown(
+        "Costs rose in June.[^1] Then fell.\n\n- one\n- two\n\n[^1]: President's address, July",
+        id_prefix="finance",
+    )
+    assert paragraphs(html) == [
+        "Costs rose in June.[1] Then fell.",
+        "• one",
+        "• two",
+        "[1] President's address, July",
+    ]
