@@ -139,6 +139,7 @@ def test_control_characters_in_stored_text_never_break_a_download(demo, manager_
     # The published report's frozen copy, as if it had been published with that text.
     published = QuarterReport.objects.get()
     snapshot = published.snapshot
+    assert snapshot is not None
     snapshot["narrative"][0]["html"] = f"<p>{laced(narrative)}</p>"
     snapshot["kpi_table"]["rows"][0]["description"] = laced(description)
     QuarterReport.objects.filter(pk=published.pk).update(snapshot=snapshot)
