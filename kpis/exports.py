@@ -36,42 +36,42 @@ def wide_workbook(*, months: list[dt.date], today: dt.date, exported_by: str = "
         )
     }
     span = f"{periods.month_label(months[0])} to {periods.month_label(months[-1])}"
-    book = spreadsheets.Book(title=f"{TITLE}, {span}", author="SCT Performance Portal")
-    sheet = book.sheet("Figures")
-    sheet.column_widths({1: 8, 2: 60, **dict.fromkeys(range(3, len(months) + 3), 10)})
-    sheet.text(1, 1, f"{TITLE}, {span}", spreadsheets.TITLE)
-    sheet.text(
-        2,
-        1,
-        f"Exported from the SCT Performance Portal on {spreadsheets.long_date(today)}"
-        + (f" by {exported_by}" if exported_by else "")
-        + ". Change figures in the month columns and import the file back in the admin "
-        "(Spreadsheet imports). Blank cells are left as they are.",
-    )
-    rule = spreadsheets.Style(bold=True, border=True)
-    headings = ["Ref", "Description"] + [periods.month_label(m) for m in months]
-    for column, heading in enumerate(headings, 1):
-        style = dataclasses.replace(rule, align="right") if column > 2 else rule
-        sheet.text(HEADER_ROW, column, heading, style)
-    row = HEADER_ROW
-    for kpi in kpis:
-        row += 1
-        measure = Measure(kpi.unit, kpi.decimals)
-        sheet.text(row, 1, kpi.ref)
-        sheet.text(row, 2, kpi.description, spreadsheets.WRAPPED)
-        for column, month in enumerate(months, 3):
-            observation = figures.get((kpi.pk, month))
-            value = observation.value if observation is not None else None
-            # A blank keeps the KPI's format, so a figure typed there is read as meant.
-            sheet.figure(row, column, Figure(measure, value), absent="")
-            if observation is not None and observation.note:
-                sheet.note(row, column, observation.note)
-    sheet.symbol_key(row + 2, last_column=2)
-    sheet.freeze(HEADER_ROW + 1, 3)
-    sheet.print_setup(
-        spreadsheets.PrintSetup(
-            title_rows=(HEADER_ROW, HEADER_ROW), title_columns=(1, 2), fit_width=False
-        ),
-        document=f"{TITLE}, {span}",
-    )
-    return book.close()
+    with spreadsheets.Book(title=f"{TITLE}, {span}", author="SCT Performance Portal") as book:
+        sheet = book.sheet("Figures")
+        sheet.column_widths({1: 8, 2: 60, **dict.fromkeys(range(3, len(months) + 3), 10)})
+        sheet.text(1, 1, f"{TITLE}, {span}", spreadsheets.TITLE)
+        sheet.text(
+            2,
+            1,
+            f"Exported from the SCT Performance Portal on {spreadsheets.long_date(today)}"
+            + (f" by {exported_by}" if exported_by else "")
+            + ". Change figures in the month columns and import the file back in the admin "
+            "(Spreadsheet imports). Blank cells are left as they are.",
+        )
+        rule = spreadsheets.Style(bold=True, border=True)
+        headings = ["Ref", "Description"] + [periods.month_label(m) for m in months]
+        for column, heading in enumerate(headings, 1):
+            style = dataclasses.replace(rule, align="right") if column > 2 else rule
+            sheet.text(HEADER_ROW, column, heading, style)
+        row = HEADER_ROW
+        for kpi in kpis:
+            row += 1
+            measure = Measure(kpi.unit, kpi.decimals)
+            sheet.text(row, 1, kpi.ref)
+            sheet.text(row, 2, kpi.description, spreadsheets.WRAPPED)
+            for column, month in enumerate(months, 3):
+                observation = figures.get((kpi.pk, month))
+                value = observation.value if observation is not None else None
+                # A blank keeps the KPI's format, so a figure typed there is read as meant.
+                sheet.figure(row, column, Figure(measure, value), absent="")
+                if observation is not None and observation.note:
+                    sheet.note(row, column, observation.note)
+        sheet.symbol_key(row + 2, last_column=2)
+        sheet.freeze(HEADER_ROW + 1, 3)
+        sheet.print_setup(
+            spreadsheets.PrintSetup(
+                title_rows=(HEADER_ROW, HEADER_ROW), title_columns=(1, 2), fit_width=False
+            ),
+            document=f"{TITLE}, {span}",
+        )
+        return book.close()

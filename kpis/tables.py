@@ -303,20 +303,20 @@ def as_csv(rows: Iterable[Position]) -> str:
 
 def as_xlsx(rows: Iterable[Position], *, month: dt.date) -> bytes:
     title = f"KPI overview, {periods.month_name(month)}"
-    book = spreadsheets.Book(title=title, author="SCT Performance Portal")
-    sheet = book.sheet("KPIs")
-    sheet.column_widths(dict(enumerate(WIDTHS, 1)))
-    for column, heading in enumerate(HEADERS, 1):
-        sheet.text(1, column, heading, spreadsheets.HEADER)
-    line = 1
-    for item in rows:
-        line += 1
-        sheet.cells(line, 1, _row(item))
-    sheet.freeze(2, 3)
-    sheet.autofilter(1, line, len(HEADERS))
-    sheet.symbol_key(line + 2, last_column=2)
-    sheet.print_setup(
-        spreadsheets.PrintSetup(title_rows=(1, 1), title_columns=(1, 2), fit_width=False),
-        document=title,
-    )
-    return book.close()
+    with spreadsheets.Book(title=title, author="SCT Performance Portal") as book:
+        sheet = book.sheet("KPIs")
+        sheet.column_widths(dict(enumerate(WIDTHS, 1)))
+        for column, heading in enumerate(HEADERS, 1):
+            sheet.text(1, column, heading, spreadsheets.HEADER)
+        line = 1
+        for item in rows:
+            line += 1
+            sheet.cells(line, 1, _row(item))
+        sheet.freeze(2, 3)
+        sheet.autofilter(1, line, len(HEADERS))
+        sheet.symbol_key(line + 2, last_column=2)
+        sheet.print_setup(
+            spreadsheets.PrintSetup(title_rows=(1, 1), title_columns=(1, 2), fit_width=False),
+            document=title,
+        )
+        return book.close()

@@ -82,7 +82,7 @@ def every_kpi(report: ReportContent) -> tuple[Series, ...]:
 
 
 def render(report: ReportContent) -> bytes:
-    book = Book(
+    with Book(
         title=report.title,
         author=report.organisation,
         subject=f"{report.organisation}: {report.period}",
@@ -90,26 +90,26 @@ def render(report: ReportContent) -> bytes:
         comments=_status_line(report),
         category="Performance report",
         created=report.published_at,
-    )
-    document = f"{report.organisation}: {report.period}"
-    kpis = every_kpi(report)
-    _summary(book.sheet("Summary"), report, document)
-    _kpi_table(book.sheet("KPIs"), report, document)
-    _rag_by_month(book.sheet("RAG by month"), report, document)
-    _charts(book, book.sheet("Charts"), report, kpis, document)
-    _benchmarks(book.sheet("Benchmarks"), report, document)
-    _lines_and_tables(
-        book.sheet("Finance"), "Finances", report.finance_lines, report.finance_tables, document
-    )
-    _lines_and_tables(
-        book.sheet("Contract"),
-        "Contractual matters",
-        report.contract_lines,
-        report.contract_tables,
-        document,
-    )
-    _data(book.sheet("Data"), kpis, document)
-    return book.close()
+    ) as book:
+        document = f"{report.organisation}: {report.period}"
+        kpis = every_kpi(report)
+        _summary(book.sheet("Summary"), report, document)
+        _kpi_table(book.sheet("KPIs"), report, document)
+        _rag_by_month(book.sheet("RAG by month"), report, document)
+        _charts(book, book.sheet("Charts"), report, kpis, document)
+        _benchmarks(book.sheet("Benchmarks"), report, document)
+        _lines_and_tables(
+            book.sheet("Finance"), "Finances", report.finance_lines, report.finance_tables, document
+        )
+        _lines_and_tables(
+            book.sheet("Contract"),
+            "Contractual matters",
+            report.contract_lines,
+            report.contract_tables,
+            document,
+        )
+        _data(book.sheet("Data"), kpis, document)
+        return book.close()
 
 
 def _status_line(report: ReportContent) -> str:

@@ -33,12 +33,14 @@ reading imports.
 
 import csv
 import datetime as dt
+import gc
 import io
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import astuple, dataclass, field, replace
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -125,7 +127,7 @@ class Measure:
     unit: str
     decimals: int
 
-    @property
+    @cached_property
     def number_format(self) -> str:
         """Excel's format: 0.0% (the cell holds 0.749 for 74.9%), #,##0, "£"#,##0, 0.00."""
         places = "0" + ("." + "0" * self.decimals if self.decimals else "")
@@ -255,6 +257,24 @@ class Style:
     number_format: str = ""
     quote_prefix: bool = False
 
+    def but(self, **changes: Any) -> "Style":
+        """This style with some settings changed (each variant made once: styles are
+        looked up for every cell written)."""
+        key = (self, tuple(changes.items()))
+        found = _VARIANTS.get(key)
+        if found is None:
+            found = _VARIANTS[key] = replace(self, **changes)
+        return found
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        return hash(astuple(self))
+
+
+_VARIANTS: dict[tuple[Style, tuple[tuple[str, Any], ...]], Style] = {}
 
 BODY = Style()
 BOLD = Style(bold=True)
@@ -285,7 +305,12 @@ class PrintSetup:
 
 
 class Book:
-    """One workbook being written: `sheet()` for each sheet in order, then `close()`."""
+    """One workbook being written: `sheet()` for each sheet in order, then `close()`.
+
+    Used as a context manager, it pauses Python's cyclic garbage collector while it writes:
+    a workbook keeps tens of thousands of small objects alive until it is closed, none of
+    them garbage, and rescanning them costs a fifth of the writing time (bench/workbook.py).
+    """
 
     def __init__(
         self,
@@ -325,12 +350,33 @@ class Book:
         self.workbook.set_properties(properties)
         self.workbook.set_custom_property("Language", "en-GB")
         self.formats: dict[Style, Format] = {}
+        self.texts: dict[str, tuple[str, bool]] = {}
+        self.figure_formats: dict[tuple[Style, Measure], Format] = {}
         self.sheets: list[Sheet] = []
+        self.collecting = gc.isenabled()
+
+    def __enter__(self) -> "Book":
+        self.collecting = gc.isenabled()
+        gc.disable()
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        if self.collecting:
+            gc.enable()
 
     def sheet(self, name: str) -> "Sheet":
         sheet = Sheet(self, self.workbook.add_worksheet(clean(name)[:31]))
         self.sheets.append(sheet)
         return sheet
+
+    def cleaned(self, text: str) -> tuple[str, bool]:
+        """`clean(text)`, and whether it starts like a formula (remembered: the same texts,
+        descriptions and month labels, are written again and again)."""
+        found = self.texts.get(text)
+        if found is None:
+            tidy = clean(text)
+            found = self.texts[text] = (tidy, looks_like_formula(tidy))
+        return found
 
     def format(self, style: Style) -> Format:
         if style not in self.formats:
@@ -418,10 +464,11 @@ class Sheet:
 
     def text(self, row: int, column: int, text: str, style: Style = BODY) -> None:
         """Text as typed, never a formula."""
-        text = clean(text)
-        if looks_like_formula(text):
-            style = replace(style, quote_prefix=True)
-        self._grow(row, column, text, style)
+        text, formula = self.book.cleaned(text)
+        if formula:
+            style = style.but(quote_prefix=True)
+        if style.wrap:
+            self._grow(row, column, text, style)
         self.worksheet.write_string(row - 1, column - 1, text, self.book.format(style))
 
     def merged_text(
@@ -430,7 +477,7 @@ class Sheet:
         """Text across columns `first` to `last` of one row."""
         text = clean(text)
         if looks_like_formula(text):
-            style = replace(style, quote_prefix=True)
+            style = style.but(quote_prefix=True)
         self._grow(row, first, text, style, width=self._width(first, last))
         self.worksheet.merge_range(
             row - 1, first - 1, row - 1, last - 1, text, self.book.format(style)
@@ -456,40 +503,41 @@ class Sheet:
         """A KPI's figure: a number in its format, a symbol as text (noted for the key), or
         `absent` ("no data"; "" leaves a formatted blank, for typing into)."""
         if figure.value is not None:
-            self.number(
-                row,
-                column,
-                figure.measure.cell_number(figure.value),
-                replace(style, number_format=figure.measure.number_format),
-            )
+            key = (style, figure.measure)
+            fmt = self.book.figure_formats.get(key)
+            if fmt is None:
+                number_style = style.but(number_format=figure.measure.number_format)
+                fmt = self.book.figure_formats[key] = self.book.format(number_style)
+            number = figure.measure.cell_number(figure.value)
+            self.worksheet.write_number(row - 1, column - 1, number, fmt)
         elif figure.symbol:
             self.symbols_shown.add(figure.symbol)
-            self.text(row, column, figure.symbol, replace(style, align="right"))
+            self.text(row, column, figure.symbol, style.but(align="right"))
         elif absent:
-            self.text(row, column, absent, replace(style, align="right"))
+            self.text(row, column, absent, style.but(align="right"))
         else:
-            self.blank(row, column, replace(style, number_format=figure.measure.number_format))
+            self.blank(row, column, style.but(number_format=figure.measure.number_format))
 
     def money(self, row: int, column: int, value: Decimal, style: Style = BODY) -> None:
         self.figure(row, column, Figure(MONEY, value), style)
 
     def day(self, row: int, column: int, day: dt.date, style: Style = BODY) -> None:
-        self._date(row, column, day, replace(style, number_format=DAY_FORMAT))
+        self._date(row, column, day, style.but(number_format=DAY_FORMAT))
 
     def month(
         self, row: int, column: int, month: dt.date, style: Style = BODY, *, long: bool = False
     ) -> None:
         fmt = LONG_MONTH_FORMAT if long else MONTH_FORMAT
-        self._date(row, column, month, replace(style, number_format=fmt))
+        self._date(row, column, month, style.but(number_format=fmt))
 
     def moment(self, row: int, column: int, moment: dt.datetime, style: Style = BODY) -> None:
         """A date and time as the UK clock showed it."""
-        self._date(row, column, uk_time(moment), replace(style, number_format=MOMENT_FORMAT))
+        self._date(row, column, uk_time(moment), style.but(number_format=MOMENT_FORMAT))
 
     def rag(self, row: int, column: int, rag: str, style: Style = GRID) -> None:
         """The RAG word, with a fill that repeats it."""
         fill = RAG_FILLS.get(Rag(rag), "") if rag else ""
-        self.text(row, column, rag_word(rag), replace(style, fill=fill or style.fill))
+        self.text(row, column, rag_word(rag), style.but(fill=fill or style.fill))
 
     def blank(self, row: int, column: int, style: Style) -> None:
         self.worksheet.write_blank(row - 1, column - 1, None, self.book.format(style))
