@@ -40,9 +40,10 @@ def wide_workbook(*, months: list[dt.date], today: dt.date, exported_by: str = "
         sheet = book.sheet("Figures")
         sheet.column_widths({1: 8, 2: 60, **dict.fromkeys(range(3, len(months) + 3), 10)})
         sheet.text(1, 1, f"{TITLE}, {span}", spreadsheets.TITLE)
-        sheet.text(
+        sheet.merged_text(
             2,
             1,
+            2,
             f"Exported from the SCT Performance Portal on {spreadsheets.long_date(today)}"
             + (f" by {exported_by}" if exported_by else "")
             + ". Change figures in the month columns and import the file back in the admin "

@@ -262,7 +262,7 @@ HEADERS = [
     "SPC variation",
     "SPC assurance",
 ]
-WIDTHS = [6, 60, 24, 18, 9, 10, 9, 10, 12, 9, 10, 12, 10, 10, 20, 20]
+WIDTHS = [6, 50, 20, 18, 9, 10, 9, 10, 12, 9, 10, 14, 10, 10, 20, 20]
 
 
 def _row(item: Position) -> list[spreadsheets.CsvCell]:
@@ -311,7 +311,10 @@ def as_xlsx(rows: Iterable[Position], *, month: dt.date) -> bytes:
         line = 1
         for item in rows:
             line += 1
-            sheet.cells(line, 1, _row(item))
+            cells = _row(item)
+            sheet.cells(line, 1, cells[:1])
+            sheet.text(line, 2, item.kpi.description, spreadsheets.WRAPPED)
+            sheet.cells(line, 3, cells[2:])
         sheet.freeze(2, 3)
         sheet.autofilter(1, line, len(HEADERS))
         sheet.symbol_key(line + 2, last_column=2)

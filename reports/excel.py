@@ -162,16 +162,26 @@ def _summary(ws: Sheet, report: ReportContent, document: str) -> None:
 FIRST_MONTH_COLUMN = 3
 KPI_HEADER_ROW = 3
 MONTH_WIDTH = 7.5  # "100.0%" at 10 pt, with room
+RAG_WIDTH = 9.0  # "Not judged" at 10 pt
+NOTE_MONTHS = 9  # the note over the months stays within the first printed page
 
 
-def _kpi_header(ws: Sheet, table: KpiTable, title: str, extra: Sequence[tuple[str, float]]) -> int:
+def _kpi_header(
+    ws: Sheet,
+    table: KpiTable,
+    title: str,
+    extra: Sequence[tuple[str, float]],
+    *,
+    month_width: float = MONTH_WIDTH,
+) -> int:
     """Title row, financial-year row, column headings; returns the first data row."""
     months = len(table.months)
     widths = {1: 6.0, 2: 36.0}
-    widths |= {FIRST_MONTH_COLUMN + i: MONTH_WIDTH for i in range(months)}
+    widths |= {FIRST_MONTH_COLUMN + i: month_width for i in range(months)}
     widths |= {FIRST_MONTH_COLUMN + months + i: width for i, (_, width) in enumerate(extra)}
     ws.column_widths(widths)
-    ws.text(1, 1, title, HEADING)
+    # Across the Ref and description columns, which every printed page repeats.
+    ws.merged_text(1, 1, 2, title, HEADING.but(wrap=True))
     column = FIRST_MONTH_COLUMN
     for span in table.years:
         if span.months > 1:
@@ -215,22 +225,27 @@ def _kpi_table(ws: Sheet, report: ReportContent, document: str) -> None:
         ws.text(row, column + 3, kpi.direction_label, GRID)
         ws.text(row, column + 4, kpi.direction_year_label, GRID)
         row += 1
-    # Notes under the table stay in the Ref and description columns, printed on every page.
+    # Beside the title, over the first months: on the first printed page, not one of its own.
     ws.merged_text(
-        row + 1,
         1,
-        2,
+        FIRST_MONTH_COLUMN,
+        FIRST_MONTH_COLUMN + min(len(table.months), NOTE_MONTHS) - 1,
         "RAG and direction are judged in each KPI's polarity (higher or lower is better); "
         "context measures are not judged. Targets marked illustrative are not the trust's own.",
+        NOTE,
     )
-    ws.symbol_key(row + 3, last_column=2)
+    ws.symbol_key(row + 1, last_column=2)
     ws.print_setup(_wide_print(), document=document)
 
 
 def _rag_by_month(ws: Sheet, report: ReportContent, document: str) -> None:
     table = report.kpi_table
     row = _kpi_header(
-        ws, table, "RAG against target, by month (the word is the RAG; the fill repeats it)", []
+        ws,
+        table,
+        "RAG against target, by month (the word is the RAG; the fill repeats it)",
+        [],
+        month_width=RAG_WIDTH,
     )
     for kpi in table.rows:
         ws.text(row, 1, kpi.ref, GRID)

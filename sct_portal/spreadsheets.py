@@ -37,6 +37,7 @@ import gc
 import io
 import math
 import re
+import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import astuple, dataclass, field, replace
 from decimal import Decimal
@@ -64,7 +65,7 @@ MOST_CHARACTERS = 32_767
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 BODY_POINTS = 10  # printed at 100%, the KPI table is 10 pt: legible, and above the 8 pt floor
-SMALLEST_PRINTED_POINTS = 8  # issue 16: a printed sheet is never smaller than this
+LINE_POINTS = 12.75  # a line of 10 pt Calibri: Excel's own row height for that font
 
 NO_DATA = "no data"
 ABSENT_CSV = ""  # a month without a figure, in a CSV
@@ -351,6 +352,7 @@ class Book:
         self.workbook.set_custom_property("Language", "en-GB")
         self.formats: dict[Style, Format] = {}
         self.texts: dict[str, tuple[str, bool]] = {}
+        self.lines: dict[tuple[str, int], int] = {}
         self.figure_formats: dict[tuple[Style, Measure], Format] = {}
         self.sheets: list[Sheet] = []
         self.collecting = gc.isenabled()
@@ -376,6 +378,16 @@ class Book:
         if found is None:
             tidy = clean(text)
             found = self.texts[text] = (tidy, looks_like_formula(tidy))
+        return found
+
+    def wrapped_lines(self, text: str, per_line: int) -> int:
+        """The lines `text` takes wrapped at word breaks, `per_line` characters a line."""
+        key = (text, per_line)
+        found = self.lines.get(key)
+        if found is None:
+            found = self.lines[key] = sum(
+                max(1, len(textwrap.wrap(part, per_line))) for part in text.split("\n")
+            )
         return found
 
     def format(self, style: Style) -> Format:
@@ -453,6 +465,7 @@ class Sheet:
             sheet.repeat_rows(setup.title_rows[0] - 1, setup.title_rows[1] - 1)
         if setup.title_columns:
             sheet.repeat_columns(setup.title_columns[0] - 1, setup.title_columns[1] - 1)
+            sheet.print_across()  # a row's pages follow each other: left half, then right
         if setup.fit_width:
             sheet.fit_to_pages(1, 0)
         else:
@@ -622,8 +635,8 @@ class Sheet:
         room = width if width is not None else self.widths.get(column, 8.43)
         # Characters a line holds: the width counts the 11 pt default font's widest digits,
         # and text averages narrower (measured in LibreOffice with Calibri's metrics).
-        per_line = max(int(room * 11 / style.points * 1.1), 1)
-        lines = sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+        per_line = max(int(room * 11 / style.points * 1.2), 1)
+        lines = self.book.wrapped_lines(text, per_line)
         if lines > self.heights.get(row, 1):
             self.heights[row] = lines
 
@@ -632,10 +645,9 @@ class Sheet:
         self.worksheet.write_datetime(row - 1, column - 1, moment, self.book.format(style))
 
     def finish(self) -> None:
-        line = BODY_POINTS * 1.3
         for row, lines in self.heights.items():
             if lines > 1:
-                self.worksheet.set_row(row - 1, math.ceil(line * lines + 3))
+                self.worksheet.set_row(row - 1, math.ceil(LINE_POINTS * lines + 2))
 
 
 def _header_text(text: str) -> str:
