@@ -125,7 +125,7 @@ def _status_line(report: ReportContent) -> str:
 
 
 def _summary(ws: Sheet, report: ReportContent, document: str) -> None:
-    ws.column_widths({1: 46, 2: 14, 3: 12, 4: 26, 5: 62})
+    ws.column_widths({1: 36, 2: 12, 3: 10, 4: 22, 5: 46})
     ws.text(1, 1, report.title, TITLE)
     ws.text(2, 1, report.organisation)
     ws.text(3, 1, report.period)
@@ -444,7 +444,7 @@ def _lines_and_tables(
     tables: Iterable[Table],
     document: str,
 ) -> None:
-    ws.column_widths({1: 44, **dict.fromkeys(range(2, 8), 22)})
+    ws.column_widths({1: 40, **dict.fromkeys(range(2, 5), 16), 5: 38})
     ws.text(1, 1, heading, HEADING)
     row = 3
     for line in lines:
@@ -454,7 +454,7 @@ def _lines_and_tables(
         else:
             ws.merged_text(row, 2, 4, line.shown)
         if line.note:
-            ws.merged_text(row, 5, 6, line.note)
+            ws.text(row, 5, line.note, WRAPPED)
         row += 1
     for table in tables:
         row += 1
@@ -500,7 +500,7 @@ def data_rows(kpis: Sequence[Series]) -> list[tuple[str, str, Month, Figure, str
 
 
 def _data(ws: Sheet, kpis: Sequence[Series], document: str) -> None:
-    ws.column_widths({1: 6, 2: 60, 3: 10, 4: 10, 5: 24, 6: 10, 7: 12})
+    ws.column_widths({1: 6, 2: 56, 3: 9, 4: 10, 5: 22, 6: 10, 7: 11})
     rows = data_rows(kpis)
     for row, values in enumerate(rows, 2):
         ws.cells(row, 1, values)

@@ -65,6 +65,10 @@ MOST_CHARACTERS = 32_767
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 BODY_POINTS = 10  # printed at 100%, the KPI table is 10 pt: legible, and above the 8 pt floor
+# Characters of column width (the default font's) that landscape A4 holds at 100% within
+# PrintSetup's margins: measured by printing sheets through LibreOffice with Calibri's metrics.
+PAGE_CHARACTERS = 128
+SMALLEST_PRINTED_POINTS = 8  # issue 16: nothing prints smaller
 LINE_POINTS = 12.75  # a line of 10 pt Calibri: Excel's own row height for that font
 
 NO_DATA = "no data"
@@ -467,6 +471,13 @@ class Sheet:
             sheet.repeat_columns(setup.title_columns[0] - 1, setup.title_columns[1] - 1)
             sheet.print_across()  # a row's pages follow each other: left half, then right
         if setup.fit_width:
+            width = sum(self.widths.values())
+            if width * SMALLEST_PRINTED_POINTS > PAGE_CHARACTERS * BODY_POINTS:
+                raise ValueError(
+                    f"sheet {self.name!r} is {width:g} characters wide: fitted to a page it "
+                    f"would print smaller than {SMALLEST_PRINTED_POINTS} pt; print it across "
+                    "pages with title_columns instead"
+                )
             sheet.fit_to_pages(1, 0)
         else:
             sheet.set_print_scale(100)

@@ -206,3 +206,15 @@ def test_document_properties():
         "Q1",
     )
     assert properties.created == dt.datetime(2022, 6, 30, 23, 30)
+
+
+def test_a_sheet_fitted_to_a_page_may_not_shrink_below_8_point():
+    book = Book(title="Test", author="SCT Performance Portal")
+    sheet = book.sheet("Wide")
+    sheet.column_widths(dict.fromkeys(range(1, 21), 9))  # 180 characters
+    with pytest.raises(ValueError, match="smaller than 8 pt; print it across pages"):
+        sheet.print_setup(spreadsheets.PrintSetup(fit_width=True), document="Test")
+    sheet.print_setup(spreadsheets.PrintSetup(title_columns=(1, 1), fit_width=False), document="")
+    narrow = book.sheet("Narrow")
+    narrow.column_widths(dict.fromkeys(range(1, 11), 12))  # 120 characters
+    narrow.print_setup(spreadsheets.PrintSetup(fit_width=True), document="Test")
