@@ -92,6 +92,8 @@ def render(report: ReportContent) -> bytes:
         created=report.published_at,
     ) as book:
         document = f"{report.organisation}: {report.period}"
+        if not report.published_at:
+            document = f"DRAFT (not published: figures may change). {document}"
         kpis = every_kpi(report)
         _summary(book.sheet("Summary"), report, document)
         _kpi_table(book.sheet("KPIs"), report, document)

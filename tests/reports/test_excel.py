@@ -312,3 +312,14 @@ def test_narrative_paragraphs_keep_footnote_markers_and_their_text():
         "• two",
         "[1] President's address, July",
     ]
+
+
+def test_every_printed_page_of_a_draft_says_draft(draft):
+    from reports import assemble
+
+    content = assemble.content(draft)
+    for sheet in opened(content).worksheets:
+        assert sheet.oddHeader.left.text.startswith("DRAFT (not published"), sheet.title
+    published = dataclasses.replace(content, published_at=dt.datetime(2022, 7, 1, tzinfo=dt.UTC))
+    header = opened(published)["KPIs"].oddHeader.left.text
+    assert header == "Sandwell Children's Trust: Quarter 1 2022/23 (April to June 2022)"
