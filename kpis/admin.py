@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
-from sct_portal import periods
+from sct_portal import periods, spreadsheets
 from sct_portal.admin_inlines import LabelledTabularInline
 from sct_portal.models import of_request
 
@@ -592,7 +592,7 @@ class ObservationAdmin(admin.ModelAdmin[Observation]):
                 portal_name=of_request(request).portal_name,
                 exported_by=request.user.get_username(),
             )
-            response = HttpResponse(content, content_type=XLSX)
+            response = HttpResponse(content, content_type=spreadsheets.XLSX_TYPE)
             response["Content-Disposition"] = f'attachment; filename="{exports.filename(months)}"'
             return response
         context = {
@@ -605,7 +605,6 @@ class ObservationAdmin(admin.ModelAdmin[Observation]):
         return TemplateResponse(request, "admin/kpis/observation/export.html", context)
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MOST_EXPORTED_MONTHS = 60
 
 

@@ -1,8 +1,6 @@
 """The overview's KPI table (django-tables2): sortable, and the same rows as CSV and Excel."""
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from functools import cached_property
@@ -15,11 +13,8 @@ from django.conf import settings
 from django.utils.safestring import SafeString
 from django_tables2.data import TableListData
 from django_tables2.utils import OrderBy
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
-from sct_portal import periods
+from sct_portal import periods, spreadsheets
 from sct_portal.periods import month_label
 
 from . import spc
@@ -37,7 +32,6 @@ from .templatetags.dashboard import (
     symbol_tag,
     variation_icon,
 )
-from .units import Unit
 
 RAG_ORDER = {
     Rag.RED: 0,
@@ -283,7 +277,7 @@ JUDGED = {spc.Assurance.PASSES, spc.Assurance.FAILS, spc.Assurance.HIT_AND_MISS}
 
 
 # ---------------------------------------------------------------------------------------
-# Downloads: the same rows, numbers as numbers
+# Downloads: the same rows, numbers as numbers (sct_portal.spreadsheets' convention)
 
 
 HEADERS = [
@@ -305,25 +299,35 @@ HEADERS = [
     "SPC variation",
     "SPC assurance",
 ]
+WIDTHS = [6, 50, 20, 18, 9, 10, 9, 10, 12, 9, 10, 14, 10, 24, 10, 20, 20]
 
 
-def _row(item: Position) -> list[Any]:
+def _row(item: Position) -> list[spreadsheets.CsvCell]:
+    """One KPI's row, each cell typed: text, a month or a figure in the KPI's measure."""
     kpi = item.kpi
+    measure = spreadsheets.Measure(kpi.unit, kpi.decimals)
     previous, year_ago = item.previous, item.year_ago
+
+    def month(value: dt.date | None) -> spreadsheets.Month | None:
+        return spreadsheets.Month(value) if value else None
+
+    def figure(value: Decimal | None, symbol: str = "") -> spreadsheets.Figure:
+        return spreadsheets.Figure(measure, Decimal(value) if value is not None else None, symbol)
+
     return [
         kpi.ref,
         kpi.description,
         kpi.section.name,
-        kpi.get_unit_display(),
-        item.month,
-        item.value,
-        previous.month if previous else None,
-        previous.value if previous else None,
+        measure.unit_label,
+        month(item.month),
+        figure(item.value, item.symbol),
+        month(previous.month if previous else None),
+        figure(previous.value, previous.symbol) if previous else figure(None),
         previous.direction.label if previous else "",
-        year_ago.month if year_ago else None,
-        year_ago.value if year_ago else None,
+        month(year_ago.month if year_ago else None),
+        figure(year_ago.value, year_ago.symbol) if year_ago else figure(None),
         year_ago.direction.label if year_ago else "",
-        assured_against(kpi, item.target, item.reference),  # the target's edge, as a number
+        figure(assured_against(kpi, item.target, item.reference)),  # the target's edge
         item.target_text,
         item.rag.label,
         item.analysis.variation.label,
@@ -331,81 +335,31 @@ def _row(item: Position) -> list[Any]:
     ]
 
 
-MONTH_COLUMNS = {4, 6, 9}
-VALUE_COLUMNS = {5, 7, 10, 12}
-
-
 def as_csv(rows: Iterable[Position]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADERS)
-    for item in rows:
-        cells = _row(item)
-        writer.writerow(
-            [
-                ""
-                if cell is None
-                else periods.month_slug(cell)
-                if isinstance(cell, dt.date)
-                else _plain(cell, item.kpi.decimals)
-                if isinstance(cell, Decimal)
-                else _safe_text(str(cell))
-                for cell in cells
-            ]
-        )
-    return out.getvalue()
-
-
-def _plain(value: Decimal, decimals: int) -> str:
-    return f"{value.quantize(Decimal(1).scaleb(-decimals)):f}"
-
-
-def _safe_text(text: str) -> str:
-    """Text that a spreadsheet will not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def number_format(unit: str, decimals: int) -> str:
-    places = "0" + ("." + "0" * decimals if decimals else "")
-    if unit == Unit.PERCENT:
-        return f'{places}"%"'
-    if unit == Unit.MONEY:
-        return f"£#,##{places}"
-    if unit == Unit.COUNT:
-        return f"#,##{places}"
-    return places
+    return spreadsheets.csv_document(HEADERS, [_row(item) for item in rows])
 
 
 def as_xlsx(
     rows: Iterable[Position], *, month: dt.date, creator: str = settings.PORTAL_NAME
 ) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "KPIs"
-    sheet.append(HEADERS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for item in rows:
-        cells = _row(item)
-        sheet.append([float(cell) if isinstance(cell, Decimal) else cell for cell in cells])
-        line = sheet.max_row
-        formats = number_format(item.kpi.unit, item.kpi.decimals)
-        for index in range(len(cells)):
-            cell = sheet.cell(row=line, column=index + 1)
-            if index in MONTH_COLUMNS:
-                cell.number_format = "mmm-yy"
-            elif index in VALUE_COLUMNS:
-                cell.number_format = formats
-            elif isinstance(cell.value, str):
-                cell.data_type = "s"  # user text is never a formula
-    widths = [6, 60, 24, 18, 9, 10, 9, 10, 12, 9, 10, 12, 10, 10, 20, 20]
-    for index, width in enumerate(widths, 1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "C2"
-    sheet.auto_filter.ref = sheet.dimensions
-    book.properties.title = f"KPI overview, {periods.month_name(month)}"
-    book.properties.creator = creator
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    title = f"KPI overview, {periods.month_name(month)}"
+    with spreadsheets.Book(title=title, author=creator) as book:
+        sheet = book.sheet("KPIs")
+        sheet.column_widths(dict(enumerate(WIDTHS, 1)))
+        for column, heading in enumerate(HEADERS, 1):
+            sheet.text(1, column, heading, spreadsheets.HEADER)
+        line = 1
+        for item in rows:
+            line += 1
+            cells = _row(item)
+            sheet.cells(line, 1, cells[:1])
+            sheet.text(line, 2, item.kpi.description, spreadsheets.WRAPPED)
+            sheet.cells(line, 3, cells[2:])
+        sheet.freeze(2, 3)
+        sheet.autofilter(1, line, len(HEADERS))
+        sheet.symbol_key(line + 2, last_column=2)
+        sheet.print_setup(
+            spreadsheets.PrintSetup(title_rows=(1, 1), title_columns=(1, 2), fit_width=False),
+            document=title,
+        )
+        return book.close()

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django_tables2 import RequestConfig
 
-from sct_portal import periods
+from sct_portal import periods, spreadsheets
 from sct_portal.models import of_request
 from sct_portal.periods import Quarter
 
@@ -89,11 +89,11 @@ def overview(request: HttpRequest) -> HttpResponse:
         rows = [row.record.position for row in table.rows]
         name = f"kpi-overview-{periods.month_slug(month)}.{download}"
         if download == "csv":
-            response = HttpResponse(tables.as_csv(rows), content_type="text/csv; charset=utf-8")
+            response = HttpResponse(tables.as_csv(rows), content_type=spreadsheets.CSV_TYPE)
         else:
             response = HttpResponse(
                 tables.as_xlsx(rows, month=month, creator=organisation.portal_name),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                content_type=spreadsheets.XLSX_TYPE,
             )
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response

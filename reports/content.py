@@ -18,6 +18,8 @@ class Cell:
     value: Decimal | None
     shown: str  # as printed: "74.9%", "258", "no data"
     rag: str  # a kpis.rag.Rag value: green, amber, red, no-target, not-judged, no-data
+    # A value that is not a number (kpis.symbols: "c", "x", "<5"…), when `value` is None.
+    symbol: str = ""
 
 
 @dataclass(frozen=True)

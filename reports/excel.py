@@ -1,509 +1,598 @@
-"""The quarterly report as an Excel workbook a council officer can open, print and forward.
+"""The quarterly report as an Excel workbook a council officer can open, print and forward,
+and its figures as a CSV.
 
-Renders a `ReportContent` (never the database): a summary sheet, the KPI table laid out like
-the report, RAG by month, a native line chart per KPI, benchmarks, finance, contract matters
-and a long-format data sheet. Numbers are written as numbers with per-KPI number formats;
-text is always text (never a formula).
+Renders a `ReportContent` (never the database) through `sct_portal.spreadsheets`, the one
+writer of every workbook: a summary sheet (headline figures and the narrative, footnotes
+kept as footnotes), the KPI table laid out like the report, RAG by month, a native line
+chart per KPI (headline measures included) beside the figures it draws, benchmarks,
+finance, contract matters and a long-format data sheet as an Excel table.
 """
 
-import datetime as dt
 import html
-import io
 import re
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.chart import LineChart, Reference
-from openpyxl.drawing.text import CharacterProperties, ParagraphProperties
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.pagebreak import Break
-from openpyxl.worksheet.table import Table as ExcelTable
-from openpyxl.worksheet.table import TableStyleInfo
-from openpyxl.worksheet.worksheet import Worksheet
-
+from kpis import symbols
 from kpis.units import Unit
+from sct_portal import spreadsheets
+from sct_portal.spreadsheets import (
+    BOLD,
+    GRID,
+    GRID_WRAPPED,
+    HEADER,
+    HEADING,
+    TITLE,
+    WRAPPED,
+    Book,
+    Figure,
+    Measure,
+    Month,
+    PrintSetup,
+    Sheet,
+    Style,
+)
 
-from .content import KpiRow, ReportContent, Table
+from .content import Cell, KpiTable, Line, ReportContent, Table
 
-BOLD = Font(bold=True)
-TITLE = Font(bold=True, size=16)
-HEADING = Font(bold=True, size=13)
-WRAP = Alignment(wrap_text=True, vertical="top")
-CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
-TOP = Alignment(vertical="top")
-HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
-THIN = Side(style="thin", color="8E9BA8")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-
-# RAG fills repeat the word written in the cell; they never carry meaning alone.
-RAG_FILLS = {
-    "green": PatternFill("solid", fgColor="CCE2D8"),
-    "amber": PatternFill("solid", fgColor="FFE5B4"),
-    "red": PatternFill("solid", fgColor="F6D7D2"),
-}
-RAG_WORDS = {
-    "green": "Green",
-    "amber": "Amber",
-    "red": "Red",
-    "no-target": "No target",
-    "not-judged": "Not judged",
-    "no-data": "No data",
-    "no-benchmark": "Not judged: no benchmark",
-    "no-baseline": "Not judged: no starting figure",
-}
+SMALL = Style(points=9)
+NOTE = Style(wrap=True, points=9)
 
 
-def number_format(unit: str, decimals: int) -> str:
-    """Excel's format for a KPI: percentages as true percentages (0.749 shown as 74.9%)."""
-    digits = "0" if decimals == 0 else "0." + "0" * decimals
-    if unit == Unit.PERCENT:
-        return digits + "%"
-    if unit == Unit.MONEY:
-        return "£#,##" + digits
-    if unit == Unit.COUNT:
-        return "#,##" + digits
-    return digits
+@dataclass(frozen=True)
+class Series:
+    """One KPI's figures over the report's months: a row of the KPI table, or a headline
+    measure that the table does not hold (children in care and their rate)."""
+
+    ref: str
+    description: str
+    measure: Measure
+    cells: tuple[Cell, ...]  # one per month of the KPI table, in order
+
+    def figure(self, cell: Cell) -> Figure:
+        return figure(self.measure, cell)
 
 
-def excel_number(value: Decimal, unit: str) -> Decimal:
-    """The number Excel holds: a percentage as its fraction (74.9 → 0.749)."""
-    return value / 100 if unit == Unit.PERCENT else value
+def figure(measure: Measure, cell: Cell) -> Figure:
+    return Figure(measure, cell.value, cell.symbol)
 
 
-def write_text(cell: Cell, value: str) -> Cell:
-    """Text exactly as typed: never evaluated, even when it starts with '='."""
-    cell.value = value
-    cell.data_type = "s"
-    if value[:1] in ("=", "+", "-", "@"):
-        cell.style = "Normal"
-        cell.quotePrefix = True
-    return cell
-
-
-def put(ws: Worksheet, row: int, column: int, value: Any, **style: Any) -> Cell:
-    cell = ws.cell(row=row, column=column)
-    if isinstance(value, str):
-        write_text(cell, value)
-    else:
-        cell.value = value
-    for name, setting in style.items():
-        setattr(cell, name, setting)
-    return cell
+def every_kpi(report: ReportContent) -> tuple[Series, ...]:
+    """Every KPI the report shows: the KPI table's rows, then the headline measures not in it."""
+    table = report.kpi_table
+    found = [
+        Series(row.ref, row.description, Measure(row.unit, row.decimals), row.cells)
+        for row in table.rows
+    ]
+    in_table = {row.ref for row in table.rows}
+    for headline in report.headlines:
+        if headline.ref in in_table:
+            continue
+        by_month = {cell.month: cell for cell in headline.series}
+        cells = tuple(
+            by_month.get(month, Cell(month, None, spreadsheets.NO_DATA, ""))
+            for month in table.months
+        )
+        found.append(
+            Series(headline.ref, headline.label, Measure(headline.unit, headline.decimals), cells)
+        )
+    return tuple(found)
 
 
 def render(report: ReportContent) -> bytes:
-    workbook = Workbook()
-    summary = workbook.active
-    assert summary is not None
-    _summary(summary, report)
-    kpi_sheet = workbook.create_sheet("KPIs")
-    _kpi_table(kpi_sheet, report)
-    _rag_by_month(workbook.create_sheet("RAG by month"), report)
-    _charts(workbook.create_sheet("Charts"), kpi_sheet, report)
-    _benchmarks(workbook.create_sheet("Benchmarks"), report)
-    if report.holds("finance"):  # a reports.models.Block: only where a section holds it
-        _lines_and_tables(
-            workbook.create_sheet("Finance"),
-            "Finances",
-            report.finance_lines,
-            report.finance_tables,
-        )
-    if report.holds("contract"):
-        _lines_and_tables(
-            workbook.create_sheet("Contract"),
-            "Contractual matters",
-            report.contract_lines,
-            report.contract_tables,
-        )
-    _data(workbook.create_sheet("Data"), report)
-    _properties(workbook, report)
-    for sheet in workbook.worksheets:
-        _fit_rows(sheet)
-        _print_setup(sheet)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _properties(workbook: Workbook, report: ReportContent) -> None:
-    props = workbook.properties
-    props.title = report.title
-    props.subject = f"{report.organisation}: {report.period}"
-    props.creator = report.organisation
-    props.keywords = f"performance report; KPIs; {report.year}; {report.quarter}"
-    props.description = f"Status: {report.status_label}"
-    props.language = "en-GB"
-    props.category = "Performance report"
-
-
-def _fit_rows(ws: Worksheet) -> None:
-    """Give rows with wrapped text the height their text needs (spreadsheets do not grow a
-    row for wrapped text on their own when the file does not say so)."""
-    widths: dict[str, float] = {}
-
-    def width(letter: str) -> float:
-        if letter not in widths:
-            widths[letter] = ws.column_dimensions[letter].width or 8.43
-        return widths[letter]
-
-    merged = {}
-    for cells in ws.merged_cells.ranges:
-        merged[(cells.min_row, cells.min_col)] = sum(
-            width(get_column_letter(c)) for c in range(cells.min_col, cells.max_col + 1)
-        )
-    for row in ws.iter_rows():
-        lines = 1
-        for cell in row:
-            if not isinstance(cell.value, str) or not (cell.alignment and cell.alignment.wrap_text):
-                continue
-            room = merged.get((cell.row, cell.column)) or width(cell.column_letter)
-            per_line = max(int(room * 1.1), 1)
-            needed = sum(max(1, -(-len(part) // per_line)) for part in cell.value.split("\n"))
-            lines = max(lines, needed)
-        if lines > 1:
-            ws.row_dimensions[row[0].row].height = 15 * lines
-
-
-def _print_setup(ws: Worksheet) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.gridLines = False
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.oddFooter.center.text = "&A – page &P of &N"
+    with Book(
+        title=report.title,
+        author=report.organisation,
+        subject=f"{report.organisation}: {report.period}",
+        keywords=f"performance report; KPIs; {report.year}; {report.quarter}",
+        comments=_status_line(report),
+        category="Performance report",
+        created=report.published_at,
+    ) as book:
+        document = f"{report.organisation}: {report.period}"
+        if not report.published_at:
+            document = f"DRAFT (not published: figures may change). {document}"
+        kpis = every_kpi(report)
+        _summary(book.sheet("Summary"), report, document)
+        _kpi_table(book.sheet("KPIs"), report, document)
+        _rag_by_month(book.sheet("RAG by month"), report, document)
+        _charts(book, book.sheet("Charts"), report, kpis, document)
+        _benchmarks(book.sheet("Benchmarks"), report, document)
+        if report.holds("finance"):  # a reports.models.Block: only where a section holds it
+            _lines_and_tables(
+                book.sheet("Finance"),
+                "Finances",
+                report.finance_lines,
+                report.finance_tables,
+                document,
+            )
+        if report.holds("contract"):
+            _lines_and_tables(
+                book.sheet("Contract"),
+                "Contractual matters",
+                report.contract_lines,
+                report.contract_tables,
+                document,
+            )
+        _data(book.sheet("Data"), kpis, document)
+        return book.close()
 
 
 def _status_line(report: ReportContent) -> str:
     if report.published_at:
-        when = report.published_at.astimezone(dt.UTC).strftime("%-d %B %Y")
+        when = spreadsheets.long_date(spreadsheets.uk_date(report.published_at))
         by = f" by {report.published_by}" if report.published_by else ""
         return f"Status: {report.status_label}, {when}{by}"
     return f"Status: {report.status_label} (not published: figures may change)"
 
 
-def _summary(ws: Worksheet, report: ReportContent) -> None:
-    ws.title = "Summary"
-    ws.column_dimensions["A"].width = 46
-    for letter in "BCD":
-        ws.column_dimensions[letter].width = 18
-    ws.column_dimensions["E"].width = 60
-    put(ws, 1, 1, report.title, font=TITLE)
-    put(ws, 2, 1, report.organisation)
-    put(ws, 3, 1, report.period)
-    put(ws, 4, 1, _status_line(report))
+# ---------------------------------------------------------------------------------------
+# Summary: headline figures and the narrative
+
+
+def _summary(ws: Sheet, report: ReportContent, document: str) -> None:
+    ws.column_widths({1: 36, 2: 12, 3: 10, 4: 22, 5: 46})
+    ws.text(1, 1, report.title, TITLE)
+    ws.text(2, 1, report.organisation)
+    ws.text(3, 1, report.period)
+    ws.text(4, 1, _status_line(report))
     row = 6
-    put(ws, row, 1, "Headline figures", font=HEADING)
+    ws.text(row, 1, "Headline figures", HEADING)
     row += 1
     for column, heading in enumerate(["Measure", "Month", "Value", "Compared with", "Position"], 1):
-        put(ws, row, column, heading, font=BOLD, fill=HEADER_FILL, border=BOX, alignment=WRAP)
-    ws.freeze_panes = None
+        ws.text(row, column, heading, HEADER)
     for headline in report.headlines:
         row += 1
-        put(ws, row, 1, headline.label, alignment=WRAP, border=BOX)
+        ws.text(row, 1, headline.label, GRID_WRAPPED)
         if headline.month:
-            put(ws, row, 2, headline.month, number_format="mmmm yyyy", border=BOX, alignment=WRAP)
-        if headline.value is not None:
-            put(
-                ws,
-                row,
-                3,
-                excel_number(headline.value, headline.unit),
-                number_format=number_format(headline.unit, headline.decimals),
-                border=BOX,
-                alignment=WRAP,
-            )
+            ws.month(row, 2, headline.month, GRID_WRAPPED, long=True)
         else:
-            put(ws, row, 3, "no data", border=BOX)
-        put(ws, row, 4, headline.compared_with, alignment=WRAP, border=BOX)
-        put(ws, row, 5, headline.sentence, alignment=WRAP, border=BOX)
+            ws.blank(row, 2, GRID)
+        ws.figure(row, 3, Figure(Measure(headline.unit, headline.decimals), headline.value), GRID)
+        ws.text(row, 4, headline.compared_with, GRID_WRAPPED)
+        ws.text(row, 5, headline.sentence, GRID_WRAPPED)
     row += 2
     for narrative in report.narrative:
-        put(ws, row, 1, narrative.heading, font=HEADING)
+        ws.text(row, 1, narrative.heading, HEADING)
         row += 1
         for paragraph in paragraphs(narrative.html):
-            put(ws, row, 1, paragraph, alignment=WRAP)
-            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=5)
+            ws.merged_text(row, 1, 5, paragraph, WRAPPED)
             row += 1
         row += 1
+    ws.print_setup(PrintSetup(), document=document)
 
 
-def _kpi_header(ws: Worksheet, report: ReportContent, title: str, extra: Sequence[str]) -> int:
+# ---------------------------------------------------------------------------------------
+# The KPI table, and RAG by month
+
+FIRST_MONTH_COLUMN = 3
+KPI_HEADER_ROW = 3
+MONTH_WIDTH = 7.5  # "100.0%" at 10 pt, with room
+RAG_WIDTH = 9.0  # "Not judged" at 10 pt
+NOTE_MONTHS = 9  # the note over the months stays within the first printed page
+
+
+def _kpi_header(
+    ws: Sheet,
+    table: KpiTable,
+    title: str,
+    extra: Sequence[tuple[str, float]],
+    *,
+    month_width: float = MONTH_WIDTH,
+) -> int:
     """Title row, financial-year row, column headings; returns the first data row."""
-    table = report.kpi_table
-    put(ws, 1, 1, title, font=HEADING)
-    column = 3
-    for span in table.years:
-        put(ws, 2, column, span.label, font=BOLD, fill=HEADER_FILL, alignment=CENTRE, border=BOX)
-        if span.months > 1:
-            ws.merge_cells(
-                start_row=2, start_column=column, end_row=2, end_column=column + span.months - 1
-            )
-        column += span.months
-    headings = ["Ref", "Description of KPI", *table.month_labels, *extra]
-    for column, heading in enumerate(headings, 1):
-        put(ws, 3, column, heading, font=BOLD, fill=HEADER_FILL, alignment=CENTRE, border=BOX)
-    ws.column_dimensions["A"].width = 6
-    ws.column_dimensions["B"].width = 52
-    for index in range(3, len(headings) + 1):
-        ws.column_dimensions[get_column_letter(index)].width = 9
-    for index in range(3 + len(table.months), len(headings) + 1):
-        ws.column_dimensions[get_column_letter(index)].width = 14
-    ws.freeze_panes = "C4"
-    ws.print_title_rows = "2:3"
-    ws.print_title_cols = "A:B"
-    return 4
-
-
-def _kpi_table(ws: Worksheet, report: ReportContent) -> None:
-    table = report.kpi_table
-    last, before = table.month_labels[-1], table.month_labels[-2] if len(table.months) > 1 else ""
-    year_before = table.month_labels[-13] if len(table.months) > 12 else "a year before"
-    extra = ["Target", "Target source", f"RAG ({last})", f"Direction vs {before}",
-             f"Direction vs {year_before}"]  # fmt: skip
-    row = _kpi_header(
-        ws, report, f"Key performance indicators, {table.month_labels[0]} to {last}", extra
-    )
-    for kpi in table.rows:
-        fmt = number_format(kpi.unit, kpi.decimals)
-        put(ws, row, 1, kpi.ref, border=BOX, alignment=WRAP)
-        put(ws, row, 2, kpi.description, border=BOX, alignment=WRAP)
-        for offset, cell in enumerate(kpi.cells):
-            if cell.value is None:
-                put(ws, row, 3 + offset, "no data", border=BOX)
-            else:
-                put(
-                    ws,
-                    row,
-                    3 + offset,
-                    excel_number(cell.value, kpi.unit),
-                    number_format=fmt,
-                    border=BOX,
-                )
-        column = 3 + len(kpi.cells)
-        if kpi.target is not None:
-            put(ws, row, column, excel_number(kpi.target, kpi.unit), number_format=fmt, border=BOX)
-        else:
-            put(ws, row, column, kpi.target_shown, border=BOX)
-        put(ws, row, column + 1, kpi.target_source, border=BOX)
-        rag = put(ws, row, column + 2, kpi.rag_label, border=BOX, font=BOLD)
-        if kpi.rag in RAG_FILLS:
-            rag.fill = RAG_FILLS[kpi.rag]
-        put(ws, row, column + 3, kpi.direction_label, border=BOX)
-        put(ws, row, column + 4, kpi.direction_year_label, border=BOX)
-        row += 1
-    put(ws, row + 1, 1, "RAG and direction are judged in each KPI's polarity (higher or lower is "
-        "better); context measures are not judged. Targets marked illustrative are not "
-        f"{report.organisation}'s own.", alignment=WRAP)  # fmt: skip
-    ws.merge_cells(
-        start_row=row + 1, start_column=1, end_row=row + 1, end_column=2 + len(table.months)
-    )
-
-
-def _rag_by_month(ws: Worksheet, report: ReportContent) -> None:
-    table = report.kpi_table
-    row = _kpi_header(
-        ws, report, "RAG against target, by month (the word is the RAG; the fill repeats it)", []
-    )
-    for kpi in table.rows:
-        put(ws, row, 1, kpi.ref, border=BOX)
-        put(ws, row, 2, kpi.description, border=BOX, alignment=WRAP)
-        for offset, cell in enumerate(kpi.cells):
-            written = put(ws, row, 3 + offset, RAG_WORDS.get(cell.rag, cell.rag), border=BOX)
-            if cell.rag in RAG_FILLS:
-                written.fill = RAG_FILLS[cell.rag]
-        row += 1
-
-
-def _charts(ws: Worksheet, kpi_sheet: Worksheet, report: ReportContent) -> None:
-    table = report.kpi_table
-    put(
-        ws,
-        1,
-        1,
-        "A line chart for each KPI, drawn from the KPIs sheet (the same figures as a table).",
-        font=BOLD,
-    )
     months = len(table.months)
-    categories = Reference(kpi_sheet, min_col=3, max_col=2 + months, min_row=3, max_row=3)
-    for index, kpi in enumerate(table.rows):
-        data_row = 4 + index
-        chart = LineChart()
-        chart.title = f"KPI {kpi.ref}: {_shorten(kpi.description, 60)}"
-        _small_title(chart)
-        chart.style = 2
-        chart.height = 7.5
-        chart.width = 16
-        chart.legend = None
-        chart.y_axis.title = _axis_title(kpi)
-        chart.y_axis.number_format = number_format(kpi.unit, kpi.decimals)
-        chart.y_axis.majorGridlines = None
-        chart.x_axis.number_format = "@"
-        chart.x_axis.delete = False
-        chart.y_axis.delete = False
-        data = Reference(
-            kpi_sheet, min_col=2, max_col=2 + months, min_row=data_row, max_row=data_row
+    widths = {1: 6.0, 2: 36.0}
+    widths |= {FIRST_MONTH_COLUMN + i: month_width for i in range(months)}
+    widths |= {FIRST_MONTH_COLUMN + months + i: width for i, (_, width) in enumerate(extra)}
+    ws.column_widths(widths)
+    # Across the Ref and description columns, which every printed page repeats.
+    ws.merged_text(1, 1, 2, title, HEADING.but(wrap=True))
+    column = FIRST_MONTH_COLUMN
+    for span in table.years:
+        if span.months > 1:
+            ws.merged_text(2, column, column + span.months - 1, span.label, HEADER)
+        else:
+            ws.text(2, column, span.label, HEADER)
+        column += span.months
+    headings = ["Ref", "Description of KPI", *table.month_labels, *(name for name, _ in extra)]
+    for column, heading in enumerate(headings, 1):
+        ws.text(KPI_HEADER_ROW, column, heading, HEADER)
+    ws.freeze(KPI_HEADER_ROW + 1, FIRST_MONTH_COLUMN)
+    return KPI_HEADER_ROW + 1
+
+
+def _wide_print() -> PrintSetup:
+    """The KPI table prints at its own size across pages, Ref and description repeated."""
+    return PrintSetup(title_rows=(2, KPI_HEADER_ROW), title_columns=(1, 2), fit_width=False)
+
+
+def _kpi_table(ws: Sheet, report: ReportContent, document: str) -> None:
+    table = report.kpi_table
+    labels = table.month_labels
+    last, before = labels[-1], labels[-2] if len(labels) > 1 else ""
+    year_before = labels[-13] if len(labels) > 12 else "a year before"
+    extra = [("Target", 8), ("Target source", 11), (f"RAG ({last})", 9),
+             (f"Direction vs {before}", 10), (f"Direction vs {year_before}", 10)]  # fmt: skip
+    row = _kpi_header(ws, table, f"Key performance indicators, {labels[0]} to {last}", extra)
+    for kpi in table.rows:
+        measure = Measure(kpi.unit, kpi.decimals)
+        ws.text(row, 1, kpi.ref, GRID_WRAPPED)
+        ws.text(row, 2, kpi.description, GRID_WRAPPED)
+        for offset, cell in enumerate(kpi.cells):
+            ws.figure(row, FIRST_MONTH_COLUMN + offset, figure(measure, cell), GRID)
+        column = FIRST_MONTH_COLUMN + len(kpi.cells)
+        if kpi.target is not None:
+            ws.figure(row, column, Figure(measure, kpi.target), GRID)
+        else:
+            ws.text(row, column, kpi.target_shown, GRID)
+        ws.text(row, column + 1, kpi.target_source, GRID)
+        ws.rag(row, column + 2, kpi.rag, replace(GRID, bold=True))
+        ws.text(row, column + 3, kpi.direction_label, GRID)
+        ws.text(row, column + 4, kpi.direction_year_label, GRID)
+        row += 1
+    # Beside the title, over the first months: on the first printed page, not one of its own.
+    ws.merged_text(
+        1,
+        FIRST_MONTH_COLUMN,
+        FIRST_MONTH_COLUMN + min(len(table.months), NOTE_MONTHS) - 1,
+        "RAG and direction are judged in each KPI's polarity (higher or lower is better); "
+        "context measures are not judged. Targets marked illustrative are not "
+        f"{report.organisation}'s own.",
+        NOTE,
+    )
+    ws.symbol_key(row + 1, last_column=2)
+    ws.print_setup(_wide_print(), document=document)
+
+
+def _rag_by_month(ws: Sheet, report: ReportContent, document: str) -> None:
+    table = report.kpi_table
+    row = _kpi_header(
+        ws,
+        table,
+        "RAG against target, by month (the word is the RAG; the fill repeats it)",
+        [],
+        month_width=RAG_WIDTH,
+    )
+    for kpi in table.rows:
+        ws.text(row, 1, kpi.ref, GRID)
+        ws.text(row, 2, kpi.description, GRID_WRAPPED)
+        for offset, cell in enumerate(kpi.cells):
+            ws.rag(row, FIRST_MONTH_COLUMN + offset, cell.rag, GRID)
+        row += 1
+    ws.print_setup(_wide_print(), document=document)
+
+
+# ---------------------------------------------------------------------------------------
+# Charts: one per KPI, each beside the table of the figures it draws
+
+CHART_COLUMNS = 5  # columns under a chart
+CHART_COLUMN_WIDTH = 8.0
+TWIN_WIDTHS = (7.0, 9.0)  # month, figure
+GAP_WIDTH = 2.0
+BLOCK_COLUMNS = CHART_COLUMNS + len(TWIN_WIDTHS) + 1  # with the gap after it
+ROW_POINTS = 13.5
+ROWS_PER_PAGE = 36  # landscape A4 with the margins of PrintSetup, rows of ROW_POINTS
+FIRST_BLOCK_ROW = 3
+
+
+def _charts(
+    book: Book, ws: Sheet, report: ReportContent, kpis: Sequence[Series], document: str
+) -> None:
+    months = report.kpi_table.month_labels
+    widths: dict[int, float] = {}
+    for side in (0, 1):
+        first = 1 + side * BLOCK_COLUMNS
+        widths |= {first + i: CHART_COLUMN_WIDTH for i in range(CHART_COLUMNS)}
+        widths |= {first + CHART_COLUMNS + i: w for i, w in enumerate(TWIN_WIDTHS)}
+        widths[first + BLOCK_COLUMNS - 1] = GAP_WIDTH
+    ws.column_widths(widths)
+    ws.worksheet.set_default_row(ROW_POINTS)
+    ws.text(1, 1, "A line chart for each KPI, beside the figures it draws.", BOLD)
+    ws.text(
+        2,
+        1,
+        "Months without a figure, and figures that are not numbers (symbols), are gaps in the "
+        "line and are listed under the chart.",
+    )
+    block_rows = len(months) + 2  # heading, one row a month, what is not plotted
+    per_page = 2 if 2 * block_rows + FIRST_BLOCK_ROW - 1 <= ROWS_PER_PAGE else 1
+    breaks = []
+    for index, kpi in enumerate(kpis):
+        line, side = divmod(index, 2)
+        top = FIRST_BLOCK_ROW + line * block_rows
+        if side == 0 and line and line % per_page == 0:
+            breaks.append(top)
+        _chart_block(book, ws, top, 1 + side * BLOCK_COLUMNS, kpi, months)
+    ws.print_setup(PrintSetup(fit_width=False, page_breaks=tuple(breaks)), document=document)
+
+
+def _chart_block(
+    book: Book, ws: Sheet, top: int, left: int, kpi: Series, months: Sequence[str]
+) -> None:
+    month_column, figure_column = left + CHART_COLUMNS, left + CHART_COLUMNS + 1
+    ws.text(top, month_column, "Month", HEADER)
+    ws.text(top, figure_column, f"KPI {kpi.ref}", HEADER)
+    for offset, (label, cell) in enumerate(zip(months, kpi.cells, strict=True), 1):
+        ws.text(top + offset, month_column, label, GRID)
+        if cell.value is not None:
+            ws.figure(top + offset, figure_column, kpi.figure(cell), GRID)
+        else:
+            ws.blank(top + offset, figure_column, GRID)  # a gap in the line
+    last = top + len(months)
+    chart = book.chart("line")
+    chart.add_series(
+        {
+            "name": f"KPI {kpi.ref}",
+            "categories": ws.reference(top + 1, month_column, last, month_column),
+            "values": ws.reference(top + 1, figure_column, last, figure_column),
+            "marker": {"type": "circle", "size": 5},
+            "line": {"width": 2},
+            "smooth": False,
+        }
+    )
+    chart.set_title(
+        {
+            "name": f"KPI {kpi.ref}: {_shorten(kpi.description, 60)}",
+            "name_font": {"size": 10, "bold": True},
+        }
+    )
+    chart.set_legend({"none": True})
+    chart.show_blanks_as("gap")
+    chart.set_x_axis({"num_font": {"size": 8, "rotation": -45}})
+    chart.set_y_axis(_value_axis(kpi.measure))
+    size = (int(sum(CHART_COLUMN_WIDTH for _ in range(CHART_COLUMNS)) * 7 + 5 * CHART_COLUMNS),
+            int((len(months) + 1) * ROW_POINTS * 4 / 3))  # fmt: skip
+    ws.chart(top, left, chart, description=chart_description(kpi, months), size=size)
+    if missing := not_plotted(kpi, months):
+        ws.merged_text(last + 1, left, figure_column, missing, NOTE)
+
+
+def not_plotted(kpi: Series, months: Sequence[str]) -> str:
+    """The months a chart has no point for, and why, in runs: "Not plotted: Apr-21 to
+    Feb-22 (no data); Mar-22 (c, suppressed to protect confidentiality)."."""
+    runs: list[tuple[str, str, str]] = []  # first month, last month, why
+    for label, cell in zip(months, kpi.cells, strict=True):
+        if cell.value is not None:
+            runs.append(("", "", ""))
+            continue
+        why = f"{cell.symbol}, {symbols.meaning(cell.symbol)}" if cell.symbol else "no data"
+        if runs and runs[-1][2] == why:
+            runs[-1] = (runs[-1][0], label, why)
+        else:
+            runs.append((label, label, why))
+    parts = [
+        (first if first == last else f"{first} to {last}") + f" ({why})"
+        for first, last, why in runs
+        if why
+    ]
+    return "Not plotted: " + "; ".join(parts) + "." if parts else ""
+
+
+def _value_axis(measure: Measure) -> dict[str, Any]:
+    axis: dict[str, Any] = {
+        "name": AXIS_TITLES.get(measure.unit, ""),
+        "name_font": {"size": 9, "bold": False},
+        "num_font": {"size": 8},
+        "num_format": measure.number_format,
+        "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}},
+    }
+    if measure.unit == Unit.PERCENT:
+        # A percentage's axis is 0–100%, never beyond (the cells hold fractions of one).
+        axis |= {"min": 0, "max": 1, "major_unit": 0.2, "num_format": "0%"}
+    return axis
+
+
+AXIS_TITLES: dict[str, str] = {
+    Unit.PERCENT: "Percentage",
+    Unit.RATE: "Rate per 10,000",
+    Unit.COUNT: "Number",
+    Unit.AVERAGE: "Average",
+    Unit.MONEY: "£",
+    Unit.DAYS: "Days",
+}
+
+
+def chart_description(kpi: Series, months: Sequence[str]) -> str:
+    """The chart's alternative text: what it shows and where its figures are."""
+    points = [
+        (label, cell)
+        for label, cell in zip(months, kpi.cells, strict=True)
+        if cell.value is not None
+    ]
+    text = f"Line chart of KPI {kpi.ref}, {kpi.description}, {months[0]} to {months[-1]}."
+    if points:
+        first, last = points[0], points[-1]
+        high = max(points, key=lambda point: point[1].value or 0)
+        low = min(points, key=lambda point: point[1].value or 0)
+        text += (
+            f" From {first[1].shown} in {first[0]} to {last[1].shown} in {last[0]}; "
+            f"highest {high[1].shown} ({high[0]}), lowest {low[1].shown} ({low[0]})."
         )
-        chart.add_data(data, from_rows=True, titles_from_data=True)
-        chart.set_categories(categories)
-        for series in chart.series:
-            series.smooth = False
-            series.marker.symbol = "circle"
-            series.marker.size = 5
-        anchor_row = 3 + (index // 2) * CHART_ROWS
-        anchor_column = "A" if index % 2 == 0 else "K"
-        ws.add_chart(chart, f"{anchor_column}{anchor_row}")
-        if index % 4 == 3:  # two rows of two charts to a printed page
-            ws.row_breaks.append(Break(id=anchor_row + CHART_ROWS - 1))
-
-
-CHART_ROWS = 16
-
-
-def _small_title(chart: LineChart) -> None:
-    """A chart title in 11 point bold: the default is too large for a page of charts."""
-    title = chart.title
-    if title is not None and title.tx is not None and title.tx.rich is not None:
-        for paragraph in title.tx.rich.p:
-            paragraph.pPr = ParagraphProperties(defRPr=CharacterProperties(sz=1100, b=True))
-
-
-def _axis_title(kpi: KpiRow) -> str:
-    return {
-        Unit.PERCENT: "Percentage",
-        Unit.RATE: "Rate per 10,000",
-        Unit.COUNT: "Number",
-        Unit.AVERAGE: "Average",
-        Unit.MONEY: "£",
-        Unit.DAYS: "Days",
-    }.get(Unit(kpi.unit), "")
+    else:
+        text += " No figures to plot."
+    return text + " Its figures are in the table beside it."
 
 
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _benchmarks(ws: Worksheet, report: ReportContent) -> None:
-    ws.column_dimensions["A"].width = 50
-    ws.column_dimensions["B"].width = 16
-    put(ws, 1, 1, "Comparison with statistical neighbours", font=HEADING)
+# ---------------------------------------------------------------------------------------
+# Benchmarks, finance and contract matters
+
+
+def _benchmarks(ws: Sheet, report: ReportContent, document: str) -> None:
+    """The headline comparison with statistical neighbours. (A sheet with every neighbour's
+    value goes beside this one, written the same way.)"""
+    ws.column_widths({1: 50, 2: 16})
+    ws.text(1, 1, "Comparison with statistical neighbours", HEADING)
     benchmark = report.benchmark
+    ws.print_setup(PrintSetup(title_rows=(3, 3)), document=document)
     if benchmark is None:
-        put(ws, 3, 1, "No benchmark is recorded for this report's headline measures.")
+        ws.text(3, 1, "No benchmark is recorded for this report's headline measures.")
         return
-    put(ws, 3, 1, "", fill=HEADER_FILL, border=BOX)
-    put(ws, 3, 2, benchmark.month_heading, font=BOLD, fill=HEADER_FILL, border=BOX)
+    headline = next((h for h in report.headlines if h.ref == benchmark.ref), None)
+    measure = Measure(headline.unit, headline.decimals) if headline else Measure(Unit.RATE, 1)
+    ws.blank(3, 1, HEADER)
+    ws.text(3, 2, benchmark.month_heading, HEADER)
     row = 4
     for label, _, value in benchmark.rows:
-        put(ws, row, 1, label, border=BOX)
-        put(ws, row, 2, value, number_format="0.0", border=BOX)
+        ws.text(row, 1, label, GRID)
+        ws.figure(row, 2, Figure(measure, value), GRID)
         row += 1
-    put(ws, row + 1, 1, f"Source: {benchmark.source}", alignment=WRAP)
-    ws.print_title_rows = "3:3"
+    ws.merged_text(row + 1, 1, 2, f"Source: {benchmark.source}")
 
 
 def _lines_and_tables(
-    ws: Worksheet, heading: str, lines: Iterable[Any], tables: Iterable[Table]
+    ws: Sheet,
+    heading: str,
+    lines: Iterable[Line],
+    tables: Iterable[Table],
+    document: str,
 ) -> None:
-    ws.column_dimensions["A"].width = 44
-    for letter in "BCDEFG":
-        ws.column_dimensions[letter].width = 22
-    put(ws, 1, 1, heading, font=HEADING)
+    ws.column_widths({1: 40, **dict.fromkeys(range(2, 5), 16), 5: 38})
+    ws.text(1, 1, heading, HEADING)
     row = 3
     for line in lines:
-        put(ws, row, 1, line.label, font=BOLD, alignment=WRAP)
+        ws.text(row, 1, line.label, Style(bold=True, wrap=True))
         if line.value is not None:
-            put(ws, row, 2, line.value, number_format="£#,##0", alignment=TOP)
+            ws.money(row, 2, line.value)
         else:
-            put(ws, row, 2, line.shown, alignment=WRAP)
-            ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
+            ws.merged_text(row, 2, 4, line.shown)
         if line.note:
-            put(ws, row, 5, line.note, alignment=WRAP)
-            ws.merge_cells(start_row=row, start_column=5, end_row=row, end_column=6)
+            ws.text(row, 5, line.note, WRAPPED)
         row += 1
     for table in tables:
         row += 1
-        put(ws, row, 1, table.caption, font=BOLD)
+        ws.text(row, 1, table.caption, BOLD)
         row += 1
         for column, header in enumerate(table.headers, 1):
-            put(ws, row, column, header, font=BOLD, fill=HEADER_FILL, border=BOX, alignment=WRAP)
+            ws.text(row, column, header, HEADER)
         for index, cells in enumerate(table.rows):
             row += 1
             values = table.values[index] if index < len(table.values) else ()
             for column, shown in enumerate(cells, 1):
                 number = values[column - 1] if column - 1 < len(values) else None
                 if column - 1 in table.numeric and number is not None:
-                    put(ws, row, column, number, number_format="£#,##0;-£#,##0", border=BOX)
+                    ws.money(row, column, number, GRID)
                 else:
-                    put(ws, row, column, shown, border=BOX, alignment=WRAP)
+                    ws.text(row, column, str(shown), GRID_WRAPPED)
         row += 1
+    ws.print_setup(PrintSetup(), document=document)
 
 
-def _data(ws: Worksheet, report: ReportContent) -> None:
-    headings = ["Ref", "KPI", "Month", "Value", "Unit", "Shown as", "RAG"]
-    for column, heading in enumerate(headings, 1):
-        put(ws, 1, column, heading, font=BOLD)
-    row = 1
-    for kpi in report.kpi_table.rows:
-        fmt = number_format(kpi.unit, kpi.decimals)
-        for cell in kpi.cells:
-            if cell.value is None:
-                continue
-            row += 1
-            put(ws, row, 1, kpi.ref)
-            put(ws, row, 2, kpi.description)
-            put(ws, row, 3, cell.month, number_format="mmm-yy")
-            put(ws, row, 4, excel_number(cell.value, kpi.unit), number_format=fmt)
-            put(ws, row, 5, Unit(kpi.unit).label)
-            put(ws, row, 6, cell.shown)
-            put(ws, row, 7, RAG_WORDS.get(cell.rag, cell.rag))
-    widths = [6, 60, 10, 10, 24, 10, 12]
-    for column, width in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(column)].width = width
-    if row > 1:
-        table = ExcelTable(displayName="KpiData", ref=f"A1:G{row}")
-        table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
-        ws.add_table(table)
-    ws.freeze_panes = "A2"
-    ws.print_title_rows = "1:1"
+# ---------------------------------------------------------------------------------------
+# Data: every figure, one row each, as an Excel table (and as CSV)
+
+DATA_HEADINGS = ("Ref", "KPI", "Month", "Value", "Unit", "Shown as", "RAG")
+
+
+def data_rows(kpis: Sequence[Series]) -> list[tuple[str, str, Month, Figure, str, str, str]]:
+    """Each figure of each KPI (numbers and symbols; months without a figure left out)."""
+    return [
+        (
+            kpi.ref,
+            kpi.description,
+            Month(cell.month),
+            kpi.figure(cell),
+            kpi.measure.unit_label,
+            cell.shown,
+            spreadsheets.rag_word(cell.rag),
+        )
+        for kpi in kpis
+        for cell in kpi.cells
+        if cell.value is not None or cell.symbol
+    ]
+
+
+def _data(ws: Sheet, kpis: Sequence[Series], document: str) -> None:
+    ws.column_widths({1: 6, 2: 56, 3: 9, 4: 10, 5: 22, 6: 10, 7: 11})
+    rows = data_rows(kpis)
+    for row, values in enumerate(rows, 2):
+        ws.cells(row, 1, values)
+    last = len(rows) + 1
+    ws.table(1, last, DATA_HEADINGS, name="KpiData")
+    ws.symbol_key(last + 2, last_column=2)
+    ws.freeze(2, 1)
+    ws.print_setup(PrintSetup(title_rows=(1, 1)), document=document)
+
+
+def as_csv(report: ReportContent) -> str:
+    """The report's figures as CSV: the data sheet's rows, the unit in its own column."""
+    return spreadsheets.csv_document(DATA_HEADINGS, data_rows(every_kpi(report)))
+
+
+# ---------------------------------------------------------------------------------------
+# Narrative HTML to paragraphs of text, footnotes kept as footnotes
 
 
 class _Text(HTMLParser):
-    """Paragraph text from sanitised narrative HTML."""
+    """Paragraph text from sanitised narrative HTML: a footnote's marker becomes "[1]" in
+    the text, and the footnote itself a paragraph starting "[1]"."""
 
     BLOCKS = {"p", "li", "h2", "h3", "h4", "blockquote", "tr"}
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(convert_charrefs=True)
         self.paragraphs: list[str] = []
         self.current: list[str] = []
+        self.in_marker = False
+        self.in_footnotes = 0  # depth of <div class="footnote">
+        self.in_backlink = False
+        self.depth = 0
 
-    def handle_starttag(self, tag: str, attrs: Any) -> None:
-        if tag == "li":
-            self.current.append("• ")
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "div":
+            self.depth += 1
+            if "footnote" in (found.get("class") or "").split() and not self.in_footnotes:
+                self.in_footnotes = self.depth
+        if tag == "sup" and "fnref" in (found.get("id") or ""):
+            self.in_marker = True
+            self.current.append("[")
+        elif tag == "a" and self.in_footnotes and "fnref" in (found.get("href") or ""):
+            self.in_backlink = True
+        elif tag == "li":
+            if self.in_footnotes and (number := _footnote_number(found.get("id") or "")):
+                self.current.append(f"[{number}] ")
+            else:
+                self.current.append("• ")
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "sup" and self.in_marker:
+            self.in_marker = False
+            self.current.append("]")
+        elif tag == "a" and self.in_backlink:
+            self.in_backlink = False
+        elif tag == "div":
+            if self.depth == self.in_footnotes:
+                self.in_footnotes = 0
+            self.depth -= 1
         if tag in self.BLOCKS:
             self.flush()
 
     def handle_data(self, data: str) -> None:
-        self.current.append(data)
+        if not self.in_backlink:
+            self.current.append(data)
 
     def flush(self) -> None:
-        text = re.sub(r"\s+", " ", "".join(self.current).replace("\u21a9", "")).strip()
-        if text:
+        text = re.sub(r"\s+", " ", spreadsheets.clean("".join(self.current))).strip()
+        if text and text not in {"•", "[", "]"}:
             self.paragraphs.append(html.unescape(text))
         self.current = []
+
+
+def _footnote_number(identifier: str) -> str:
+    match = re.search(r"fn-(\d+)$", identifier)
+    return match.group(1) if match else ""
 
 
 def paragraphs(sanitised_html: str) -> list[str]:
     parser = _Text()
     parser.feed(sanitised_html)
+    parser.close()
     parser.flush()
     return parser.paragraphs

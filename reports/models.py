@@ -99,6 +99,10 @@ class QuarterReport(models.Model):
         return reverse("reports:workbook", kwargs=self.url_kwargs)
 
     @property
+    def csv_url(self) -> str:
+        return reverse("reports:csv", kwargs=self.url_kwargs)
+
+    @property
     def period(self) -> Quarter:
         return Quarter(FinancialYear(self.year_start), self.quarter)
 

@@ -14,4 +14,5 @@ urlpatterns = [
     path("<str:year>/<str:quarter>/workflow/", views.report_workflow, name="workflow"),
     path("<str:year>/<str:quarter>/report.xlsx", views.report_workbook, name="workbook"),
     path("<str:year>/<str:quarter>/report.pdf", views.report_pdf, name="pdf"),
+    path("<str:year>/<str:quarter>/report.csv", views.report_csv, name="csv"),
 ]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from kpis.locking import closures
 from kpis.models import Observation
-from sct_portal import periods
+from sct_portal import periods, spreadsheets
 from sct_portal.periods import Quarter
 
 from . import assemble, excel, pdf, revisions, svgchart, workflow
@@ -360,8 +360,7 @@ def download_name(report: QuarterReport) -> str:
 def report_workbook(request: HttpRequest, year: str, quarter: str) -> HttpResponse:
     report = _report(request, year, quarter)
     response = HttpResponse(
-        excel.render(assemble.content(report)),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        excel.render(assemble.content(report)), content_type=spreadsheets.XLSX_TYPE
     )
     response["Content-Disposition"] = f'attachment; filename="{download_name(report)}.xlsx"'
     return response
@@ -373,4 +372,15 @@ def report_pdf(request: HttpRequest, year: str, quarter: str) -> HttpResponse:
     report = _report(request, year, quarter)
     response = HttpResponse(pdf.render(assemble.content(report)), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{download_name(report)}.pdf"'
+    return response
+
+
+@permission_required("reports.view_quarterreport", raise_exception=True)
+def report_csv(request: HttpRequest, year: str, quarter: str) -> HttpResponse:
+    """The report's figures, one row each, as the data sheet of the workbook lists them."""
+    report = _report(request, year, quarter)
+    response = HttpResponse(
+        excel.as_csv(assemble.content(report)), content_type=spreadsheets.CSV_TYPE
+    )
+    response["Content-Disposition"] = f'attachment; filename="{download_name(report)}.csv"'
     return response

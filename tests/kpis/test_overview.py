@@ -200,14 +200,14 @@ def test_the_table_downloads_as_excel_with_numbers_as_numbers(manager_client, de
         row[0]: dict(zip(header, row, strict=True)) for row in sheet.iter_rows(2, values_only=True)
     }
     first = rows["1"]
-    assert first["Latest value"] == pytest.approx(74.9)
-    assert isinstance(first["Latest value"], float)
+    assert first["Latest value"] == 0.749  # an Excel percentage: 74.9% is 0.749
+    assert first["Unit"] == "Percentage"
     assert first["Month"] == dt.datetime(2022, 6, 1)
     assert first["RAG"] == "Red"
     assert first["Against a year before"] == "Worse"
     assert rows["5"]["Latest value"] == 258
     value_cell = next(c for c in sheet["F"] if c.row > 1 and sheet.cell(c.row, 1).value == "1")
-    assert value_cell.number_format == '0.0"%"'
+    assert value_cell.number_format == "0.0%"
 
 
 def test_text_that_looks_like_a_formula_stays_text_in_the_downloads(manager_client, demo_kpis):

@@ -135,3 +135,19 @@ def test_the_export_refuses_a_backwards_range(analyst_client, demo_kpis):
 
 def test_a_viewer_cannot_export(viewer_client, demo_kpis):
     assert viewer_client.get(EXPORT_URL, follow=True).status_code == 403
+
+
+def test_a_figures_note_is_its_cells_comment_and_imports_back_unchanged(demo_kpis, analyst):
+    from django.db.models import QuerySet
+
+    # Straight into the table: the note as stored, whatever wrote it.
+    QuerySet(Observation).filter(kpi__ref="3", month=dt.date(2022, 6, 1)).update(
+        note="=1+1 is how a formula starts; this note is text"
+    )
+    workbook = exported()
+    cell = cells(workbook["Figures"])[("3", "Jun-22")]
+    assert cell.comment.text.startswith("=1+1 is how a formula starts")
+    assert not any(c.comment for key, c in cells(workbook["Figures"]).items() if key[0] != "3")
+    plan = imports.plan(imports.read("figures.xlsx", workbook_bytes(workbook)), by=analyst)
+    assert not plan.problems
+    assert (len(plan.new), len(plan.changed)) == (0, 0)
