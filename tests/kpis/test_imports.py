@@ -313,8 +313,8 @@ def test_figures_under_a_column_without_a_month_are_an_error(demo_kpis, analyst)
     content = b"Ref\tDescription\tJun-22\t\n1\tContacts\t75.0%\t80.0%\n"
     outcome = imports.import_file(name="x.tsv", content=content, by=analyst)
     assert [str(p) for p in outcome.problems] == [
-        "line 2: column 4 has figures but its heading is not a month (Apr-22, …), so it is "
-        "not clear which month they are for"
+        "line 2: column 4 has figures but its heading is not a month or quarter (Apr-22, "
+        "Q1 2022/23, …), so it is not clear which period they are for"
     ]
 
 
