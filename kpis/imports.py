@@ -1298,6 +1298,57 @@ def _find(kpis: dict[str, list[Kpi]], ref: str) -> Kpi | None:
     return candidates[0] if len(candidates) == 1 else None
 
 
+# The preview, as kept --------------------------------------------------------------------
+
+PREVIEW_ROWS = 2_000  # rows of each kind kept for the preview page (the counts are all)
+
+
+def preview(plan: Plan) -> dict[str, Any]:
+    """What the preview page shows, as JSON kept with the uploaded file: the counts, the
+    problems and notes, and the first PREVIEW_ROWS figures of each kind. Built once, by
+    the background worker; the commit checks the file again against the stored figures."""
+    return {
+        "layout": plan.reading.layout or "",
+        "summary": plan.summary,
+        "counts": {
+            "new": len(plan.new),
+            "changed": len(plan.changed),
+            "unchanged": len(plan.unchanged),
+            "to_check": len(plan.warnings),
+            "problems": len(plan.problems),
+            "to_write": len(plan.to_write),
+        },
+        "problems": [
+            {"place": str(p.place or "The file"), "context": p.context, "message": p.message}
+            for p in plan.problems[:PREVIEW_ROWS]
+        ],
+        "notes": list(plan.reading.notes),
+        "warnings": [_preview_row(c, plan) for c in plan.warnings[:PREVIEW_ROWS]],
+        "changed": [_preview_row(c, plan) for c in plan.changed[:PREVIEW_ROWS]],
+        "new": [_preview_row(c, plan) for c in plan.new[:PREVIEW_ROWS]],
+        "unchanged": [_preview_row(c, plan) for c in plan.unchanged[:PREVIEW_ROWS]],
+        "closed": [month.isoformat() for month in sorted(plan.closed)],
+        "fingerprint": plan.fingerprint(),
+    }
+
+
+def _preview_row(change: Change, plan: Plan) -> dict[str, Any]:
+    return {
+        "ref": change.kpi.ref,
+        "description": change.kpi.description,
+        "month": change.month_label,
+        "closed": change.month in plan.closed,
+        "old": change.old_formatted,
+        "new": change.formatted,
+        "fraction": change.fraction,
+        "fraction_changed": change.fraction_changed,
+        "note": change.note,
+        "note_changed": change.note_changed,
+        "place": str(change.place),
+        "warnings": list(change.warnings),
+    }
+
+
 # Committing ---------------------------------------------------------------------------
 
 
