@@ -74,8 +74,9 @@ pytest: install assets chromium
 serve: install assets
 	$(MANAGE) runserver 127.0.0.1:8000
 
-bench: install assets ## Server time of the dashboards at 200 KPIs × 120 months (bench/README.md)
+bench: install assets ## Dashboards' server time and the 24,000-figure import, at 200 KPIs × 120 months (bench/README.md)
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.imports
 
 clean:
 	rm -rf $(VENV) node_modules build staticfiles .pytest_cache .mypy_cache .ruff_cache
