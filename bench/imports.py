@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -155,9 +156,7 @@ def measure(args: argparse.Namespace) -> None:
         for what, (filename, content) in files.items():
             size = f"{len(content) / 1024:,.0f} KB"
             cpu, wall, outcome = timed(
-                lambda n=filename, c=content: imports.import_file(
-                    name=n, content=c, by=by, dry_run=True
-                )
+                partial(imports.import_file, name=filename, content=content, by=by, dry_run=True)
             )
             assert outcome.ok, outcome.problems[:3]
             assert len(outcome.plan.new) == len(rows), len(outcome.plan.new)
@@ -166,9 +165,7 @@ def measure(args: argparse.Namespace) -> None:
             if profiler:
                 profiler.enable()
             cpu, wall, outcome = timed(
-                lambda n=filename, c=content: imports.import_file(
-                    name=n, content=c, by=by, confirmed=True
-                )
+                partial(imports.import_file, name=filename, content=content, by=by, confirmed=True)
             )
             if profiler:
                 profiler.disable()

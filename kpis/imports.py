@@ -34,12 +34,11 @@ from enum import StrEnum
 from pathlib import PurePath
 from typing import Any
 
-import openpyxl
 from openpyxl.utils import get_column_letter
 
 from sct_portal import periods
 
-from . import figures, symbols
+from . import figures, symbols, xlsx
 from .models import ClosedMonth, Frequency, Kpi
 from .units import DecimalSeparatorError, Unit, parse_number
 
@@ -47,7 +46,7 @@ MAX_BYTES = 5 * 1024 * 1024  # a year of KPI figures is a few kilobytes
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # what an .xlsx (a zip file) may unpack to
 # Limits checked as a file streams in, so that no file holds a worker for long: a year of
 # 200 KPIs' figures is a few thousand cells, 24,000 figures one per row about 150,000.
-MAX_CELLS = 400_000  # cells read from a whole file, blank ones within a row included
+MAX_CELLS = 250_000  # cells (and texts) read from a whole file, blank ones included
 MAX_ROWS = 100_000  # rows holding something, in one sheet
 MAX_COLUMNS = 1_000  # columns holding something, in one sheet (a column per month)
 MOST_CONTROL_CELLS = 10  # cells holding control characters named one by one
@@ -560,20 +559,24 @@ def _excel_sheets(content: bytes, reading: Reading) -> list[Sheet]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(
-                io.BytesIO(content),
-                read_only=True,
-                data_only=False,
-                keep_links=False,
-                rich_text=False,
+            workbook = xlsx.Workbook(content, most_texts=MAX_CELLS)
+    except xlsx.TooManyTexts:
+        reading.problems.append(
+            Problem(
+                f"it holds more than {MAX_CELLS:,} texts, too many to be a table of KPI "
+                "figures; import the table on its own"
             )
+        )
+        return []
     except Exception as error:
         reading.problems.append(
             Problem(f"it cannot be opened as an Excel workbook ({type(error).__name__})")
         )
         return []
     try:
-        return _stream_sheets(workbook, reading)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _stream_sheets(workbook, reading)
     except Exception as error:
         reading.problems.append(
             Problem(f"it cannot be opened as an Excel workbook ({type(error).__name__})")
@@ -583,15 +586,13 @@ def _excel_sheets(content: bytes, reading: Reading) -> list[Sheet]:
         workbook.close()
 
 
-def _stream_sheets(workbook: Any, reading: Reading) -> list[Sheet]:
-    """Each sheet's rows, streamed (openpyxl's read-only mode) with the limits counted as
-    they come: a sheet's stated size is not trusted, and one stray cell far off costs one
-    row of blanks, not the whole rectangle."""
+def _stream_sheets(workbook: xlsx.Workbook, reading: Reading) -> list[Sheet]:
+    """Each sheet's rows, streamed (kpis.xlsx) with the limits counted as they come: a
+    sheet's stated size is not trusted, and a stray cell far off costs one cell."""
     stream = _Stream()
     sheets: list[Sheet] = []
-    for worksheet in workbook.worksheets:
-        title = str(worksheet.title)
-        state = worksheet.sheet_state
+    for entry in workbook.sheets:
+        title, state = entry.title, entry.state
         if state != "visible":
             kind = "very hidden (only a macro can show it)" if state == "veryHidden" else "hidden"
             if not reading.options.hidden_sheets:
@@ -601,13 +602,12 @@ def _stream_sheets(workbook: Any, reading: Reading) -> list[Sheet]:
                 )
                 continue
             reading.notes.append(f'Sheet "{title}" is {kind}; it was read, as chosen.')
-        worksheet.reset_dimensions()  # read what is there, not the size the file claims
         limits = stream.sheet(f'sheet "{title}"')
         rows: list[list[Cell]] = []
-        for index, row in enumerate(worksheet.iter_rows(), 1):
-            kept = [_excel_cell(cell) for cell in row if not _blank(cell.value)]
-            number = kept[0].row if kept else index
-            if problem := limits.passed(len(row), kept, f"row {number}"):
+        for number, cells in workbook.rows(entry):
+            kept = [_excel_cell(cell, workbook) for cell in cells if not _blank(cell.value)]
+            # An empty row costs a cell too: a million of them are work to parse.
+            if problem := limits.passed(max(1, len(cells)), kept, f"row {number}"):
                 reading.problems.append(problem)
                 return []
             for cell in kept:
@@ -623,7 +623,7 @@ def _stream_sheets(workbook: Any, reading: Reading) -> list[Sheet]:
 ESCAPED_CONTROL = re.compile(r"_x00([01][0-9A-Fa-f]|7[Ff])_")
 
 
-def _excel_cell(cell: Any) -> Cell:
+def _excel_cell(cell: xlsx.RawCell, workbook: xlsx.Workbook) -> Cell:
     value = cell.value
     formula = cell.data_type == "f"
     if formula and not isinstance(value, str):
@@ -632,9 +632,8 @@ def _excel_cell(cell: Any) -> Cell:
     if isinstance(value, str):
         if "_x00" in value:
             value = ESCAPED_CONTROL.sub(lambda match: chr(int(match[1], 16)), value)
-    elif isinstance(value, (int, float)):
-        number_format = cell.number_format
-        percent = isinstance(number_format, str) and _is_percent_format(number_format)
+    elif isinstance(value, (int, float)) and cell.style_id:
+        percent = _is_percent_format(workbook.number_format(cell.style_id))
     return Cell(
         row=int(cell.row),
         column=int(cell.column),

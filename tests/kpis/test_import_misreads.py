@@ -343,3 +343,89 @@ def test_a_file_read_with_problems_writes_nothing_even_when_confirmed(demo_kpis,
     assert not outcome.ok
     assert ObservationRevision.objects.count() == before
     assert stored("1") == Decimal("74.9")
+
+
+def sheet_xml_swapped(content: bytes, sheet_xml: bytes) -> bytes:
+    """The workbook with its first sheet's XML replaced (as another program might write it)."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            archive.writestr(
+                info.filename, sheet_xml if info.filename.endswith("sheet1.xml") else data
+            )
+    return out.getvalue()
+
+
+def test_a_sheet_is_streamed_not_parsed_whole_before_its_first_row(demo_kpis, analyst, monkeypatch):
+    """A sheet that does not state its size, with damage after the limit: read row by row,
+    the limit is met before the damage (openpyxl's read-only loader parses the whole sheet
+    first to find its size, and would stop at the damage instead)."""
+    monkeypatch.setattr(imports, "MAX_CELLS", 1_000)
+    rows = "".join("<row>" + "<c><v>1</v></c>" * 50 + "</row>" for _ in range(100))
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet '
+        'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<sheetData>{rows}<row><c><v>1</v></c></row><<<damaged"
+    ).encode()
+    content = sheet_xml_swapped(workbook_bytes(openpyxl.Workbook()), xml)
+    assert [str(p) for p in imports.read("big.xlsx", content).problems] == [
+        'The file: it holds more than 1,000 cells (passed at sheet "Sheet", row 21), too many '
+        "to be a table of KPI figures; import the table on its own"
+    ]
+
+
+def with_shared_texts(content: bytes, texts: list[str]) -> bytes:
+    """The workbook with a table of shared texts, as Excel writes its text cells."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(content))
+    items = "".join(f"<si><t>{text}</t></si>" for text in texts)
+    table = (
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        f'count="{len(texts)}" uniqueCount="{len(texts)}">{items}</sst>'
+    ).encode()
+    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                override = f'<Override PartName="/xl/sharedStrings.xml" ContentType="{kind}"/>'
+                data = data.replace(b"</Types>", override.encode() + b"</Types>")
+            archive.writestr(info.filename, data)
+        archive.writestr("xl/sharedStrings.xml", table)
+    return out.getvalue()
+
+
+def test_a_workbook_of_too_many_texts_is_refused_before_its_sheets_are_read(
+    demo_kpis, analyst, monkeypatch
+):
+    monkeypatch.setattr(imports, "MAX_CELLS", 1_000)
+    texts = [f"text {number}" for number in range(1_200)]
+    content = with_shared_texts(workbook_bytes(openpyxl.Workbook()), texts)
+    assert [str(p) for p in imports.read("texts.xlsx", content).problems] == [
+        "The file: it holds more than 1,000 texts, too many to be a table of KPI figures; "
+        "import the table on its own"
+    ]
+
+
+def test_shared_texts_as_excel_writes_them_are_read(demo_kpis, analyst):
+    texts = ["ref", "month", "value", "1", "Jun-22"]
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet '
+        'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>'
+        '<c r="C1" t="s"><v>2</v></c></row>'
+        '<row r="2"><c r="A2" t="s"><v>3</v></c><c r="B2" t="s"><v>4</v></c>'
+        '<c r="C2"><v>75.5</v></c></row></sheetData></worksheet>'
+    ).encode()
+    content = with_shared_texts(sheet_xml_swapped(workbook_bytes(openpyxl.Workbook()), xml), texts)
+    reading = imports.read("june.xlsx", content)
+    assert not reading.problems
+    assert [(f.ref, f.month, f.value, str(f.place)) for f in reading.figures] == [
+        ("1", JUNE, Decimal("75.5"), "Sheet!C2")
+    ]
