@@ -101,16 +101,16 @@ def build(
 
 
 def define_kpis(
-    count: int, *, rng: random.Random | None = None, quarterly: bool = True
+    count: int, *, rng: random.Random | None = None, quarterly: bool = True, first: int = 1
 ) -> list[Kpi]:
     """`count` made-up KPIs (percentages, counts, rates and averages; a tenth quarterly
-    unless `quarterly` is False), without figures."""
+    unless `quarterly` is False), without figures, numbered from `first` (B1, B2, …)."""
     rng = rng or random.Random(1)  # noqa: S311 - made-up figures, not secrets
     sections = [
         Section.objects.get_or_create(name=name, defaults={"order": i})[0]
         for i, name in enumerate(SECTIONS, 1)
     ]
-    kpis = [_kpi(number, rng, sections) for number in range(1, count + 1)]
+    kpis = [_kpi(number, rng, sections) for number in range(first, first + count)]
     if not quarterly:
         for kpi in kpis:
             kpi.frequency = Frequency.MONTHLY
