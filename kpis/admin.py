@@ -774,9 +774,10 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label="Spreadsheet",
         help_text=(
-            f"{imports.ACCEPTED}. The report's layout (one row per KPI, one column per month) "
-            "or one row per figure with the columns ref, month and value (and optionally "
-            "numerator, denominator and note)."
+            f"{imports.ACCEPTED}. The report's layout (one row per KPI, one column per month or "
+            "quarter: Jun-22, Q1 2022/23) or one row per figure with the columns ref, month "
+            "(a month, a quarter or a date such as 30/06/2022) and value, and optionally "
+            "numerator, denominator and note."
         ),
     )
     reason = forms.CharField(

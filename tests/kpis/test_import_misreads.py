@@ -416,13 +416,13 @@ def test_a_workbook_of_too_many_texts_is_refused_before_its_sheets_are_read(
 def test_shared_texts_as_excel_writes_them_are_read(demo_kpis, analyst):
     texts = ["ref", "month", "value", "1", "Jun-22"]
     xml = (
-        '<?xml version="1.0" encoding="UTF-8"?><worksheet '
-        'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-        '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>'
-        '<c r="C1" t="s"><v>2</v></c></row>'
-        '<row r="2"><c r="A2" t="s"><v>3</v></c><c r="B2" t="s"><v>4</v></c>'
-        '<c r="C2"><v>75.5</v></c></row></sheetData></worksheet>'
-    ).encode()
+        b'<?xml version="1.0" encoding="UTF-8"?><worksheet '
+        b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>'
+        b'<c r="C1" t="s"><v>2</v></c></row>'
+        b'<row r="2"><c r="A2" t="s"><v>3</v></c><c r="B2" t="s"><v>4</v></c>'
+        b'<c r="C2"><v>75.5</v></c></row></sheetData></worksheet>'
+    )
     content = with_shared_texts(sheet_xml_swapped(workbook_bytes(openpyxl.Workbook()), xml), texts)
     reading = imports.read("june.xlsx", content)
     assert not reading.problems

@@ -293,8 +293,8 @@ def test_a_zip_that_unpacks_to_too_much_is_refused_unopened(demo_kpis, analyst):
 
 def spoiled(text: str, data) -> str:
     """The text with a quote or a control character put somewhere in it."""
-    spoiler = data.draw(st.sampled_from(['"', '""', '"x', *CONTROL]))
-    at = data.draw(st.integers(0, len(text)))
+    spoiler: str = data.draw(st.sampled_from(['"', '""', '"x', *CONTROL]))
+    at: int = data.draw(st.integers(0, len(text)))
     return text[:at] + spoiler + text[at:]
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.tasks import TaskResult, default_task_backend
+from django.tasks import TaskResult, task_backends
 from django.tasks.backends.dummy import DummyBackend
 from django.urls import reverse
 
@@ -43,7 +43,7 @@ def status_of(client, preview_url: str) -> dict[str, Any]:
 
 
 def queued() -> list[TaskResult[Any, Any]]:
-    backend = default_task_backend
+    backend = task_backends["default"]
     assert isinstance(backend, DummyBackend)
     return backend.results
 
