@@ -960,7 +960,10 @@ class ImportedFileAdmin(ReadOnly, admin.ModelAdmin[ImportedFile]):
             # Uploaded before previews were kept: read it now, in the background.
             tasks.set_status(imported, ImportStatus.QUEUED, "Waiting for the background worker")
             tasks.read_import.enqueue(imported.pk)
-        if imported.working or imported.status == ImportStatus.FAILED or imported.preview is None:
+        done = imported.status == ImportStatus.IMPORTED
+        if not done and (imported.working or imported.status == ImportStatus.FAILED):
+            return self._render_status(request, imported)
+        if not done and imported.preview is None:
             return self._render_status(request, imported)
         notice = imported.notice
         if notice:
@@ -971,9 +974,10 @@ class ImportedFileAdmin(ReadOnly, admin.ModelAdmin[ImportedFile]):
                 messages.warning(request, notice)
             imported.notice = ""
             imported.save(update_fields=["notice"])
-        if imported.status == ImportStatus.IMPORTED:
+        if done:
             return self._render_preview(request, imported, form=None)
         preview = imported.preview
+        assert preview is not None
         closed = [dt.date.fromisoformat(month) for month in preview["closed"]]
         to_check = preview["counts"]["to_check"]
         mine = imported.uploaded_by_id == request.user.pk

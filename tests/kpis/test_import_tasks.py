@@ -233,3 +233,23 @@ def test_a_file_uploaded_before_previews_were_kept_is_read_when_opened(
     imported.refresh_from_db()
     assert imported.status == ImportStatus.PREVIEWED
     assert "Changed figures: 1" in analyst_client.get(url).content.decode()
+
+
+def test_a_file_imported_before_previews_were_kept_shows_what_was_imported(
+    analyst_client, analyst, demo_kpis
+):
+    from django.utils import timezone
+
+    imported = ImportedFile.objects.create(
+        name="march.csv",
+        content=b"ref,month,value\n",
+        sha256=hashlib.sha256(b"ref,month,value\n").hexdigest(),
+        size=16,
+        uploaded_by=analyst,
+        status=ImportStatus.IMPORTED,
+        committed_at=timezone.now(),
+        summary="3 new, 0 changed, 0 unchanged",
+    )
+    page = analyst_client.get(reverse("admin:kpis_importedfile_change", args=[imported.pk]))
+    assert "3 new, 0 changed, 0 unchanged" in page.content.decode()
+    assert "The history of the figures it changed" in page.content.decode()
