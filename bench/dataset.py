@@ -36,12 +36,8 @@ def build(
     """`kpis` KPIs with up to `months` months of figures ending at `last`, with targets
     (some changing at a year's start), goals and benchmarks for the headline measures."""
     rng = random.Random(seed)  # noqa: S311 - made-up figures, not secrets
-    sections = [
-        Section.objects.get_or_create(name=name, defaults={"order": i})[0]
-        for i, name in enumerate(SECTIONS, 1)
-    ]
     first = periods.add_months(last, -(months - 1))
-    made = Kpi.objects.bulk_create([_kpi(number, rng, sections) for number in range(1, kpis + 1)])
+    made = define_kpis(kpis, rng=rng)
     entries: list[figures.Entry] = []
     revised: list[figures.Entry] = []
     targets: list[Target] = []
@@ -113,6 +109,28 @@ def build(
     )
     bump_data_version()  # written in bulk: no signal said so
     return made
+
+
+def define_kpis(
+    count: int, *, rng: random.Random | None = None, quarterly: bool = True, first: int = 1
+) -> list[Kpi]:
+    """`count` made-up KPIs (percentages, counts, rates and averages; a tenth quarterly
+    unless `quarterly` is False), without figures, numbered from `first` (B1, B2, …)."""
+    rng = rng or random.Random(1)  # noqa: S311 - made-up figures, not secrets
+    sections = [
+        Section.objects.get_or_create(name=name, defaults={"order": i})[0]
+        for i, name in enumerate(SECTIONS, 1)
+    ]
+    kpis = [_kpi(number, rng, sections) for number in range(first, first + count)]
+    if not quarterly:
+        for kpi in kpis:
+            kpi.frequency = Frequency.MONTHLY
+    return Kpi.objects.bulk_create(kpis)
+
+
+def step(kpi: Kpi, level: Decimal, rng: random.Random) -> Decimal:
+    """The next made-up figure of a KPI after `level`: a small random walk within its unit."""
+    return _step(kpi, level, rng)
 
 
 def writer() -> User:

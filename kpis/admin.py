@@ -20,7 +20,7 @@ from sct_portal import periods, spreadsheets
 from sct_portal.admin_inlines import LabelledTabularInline
 from sct_portal.models import of_request
 
-from . import exports, figures, imports, published, symbols
+from . import exports, figures, imports, published, symbols, tasks
 from .entry import ENTRY_PERMISSIONS, MonthlyReturnSheet, default_month, entry_months
 from .forms import PreviewKpiForm, PublishedUploadForm, RulePreviewForm, TargetForm
 from .models import (
@@ -31,6 +31,7 @@ from .models import (
     Geography,
     Goal,
     ImportedFile,
+    ImportStatus,
     Kpi,
     MonthlyReturn,
     NeighbourModel,
@@ -865,9 +866,10 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label="Spreadsheet",
         help_text=(
-            f"{imports.ACCEPTED}. The report's layout (one row per KPI, one column per month) "
-            "or one row per figure with the columns ref, month and value (and optionally "
-            "numerator, denominator and note)."
+            f"{imports.ACCEPTED}. The report's layout (one row per KPI, one column per month or "
+            "quarter: Jun-22, Q1 2022/23) or one row per figure with the columns ref, month "
+            "(a month, a quarter or a date such as 30/06/2022) and value, and optionally "
+            "numerator, denominator and note."
         ),
     )
     reason = forms.CharField(
@@ -877,6 +879,18 @@ class UploadForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         help_text="Kept in the history of every figure the file changes, with the file's name. "
         "Needed if the file changes a closed month.",
+    )
+    decimal_comma = forms.BooleanField(
+        label="The file writes decimals with commas (19,61)",
+        required=False,
+        help_text="Leave this unticked for a file that writes 19.61: a comma is then read only "
+        "as a thousands separator (1,234), and a decimal comma is refused with its cell.",
+    )
+    hidden_sheets = forms.BooleanField(
+        label="Read hidden sheets",
+        required=False,
+        help_text="A workbook's hidden sheets are skipped unless this is ticked; the preview "
+        "says which were.",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -939,7 +953,7 @@ class ImportedFileAdmin(ReadOnly, admin.ModelAdmin[ImportedFile]):
     date_hierarchy = "uploaded_at"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ImportedFile]:
-        return super().get_queryset(request).defer("content")
+        return super().get_queryset(request).defer("content", "preview")
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return can_enter_figures(request)
@@ -950,11 +964,21 @@ class ImportedFileAdmin(ReadOnly, admin.ModelAdmin[ImportedFile]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return can_enter_figures(request)
 
-    @admin.display(description="Status", ordering="committed_at")
+    @admin.display(description="Status", ordering="status")
     def status(self, obj: ImportedFile) -> str:
         if obj.committed_at:
             return f"Imported {timezone.localtime(obj.committed_at):%d %b %Y %H:%M}"
-        return "Previewed, not imported"
+        return obj.get_status_display()
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:object_id>/status/",
+                self.admin_site.admin_view(self.status_view),
+                name="kpis_importedfile_status",
+            ),
+            *super().get_urls(),
+        ]
 
     def add_view(
         self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
@@ -972,7 +996,11 @@ class ImportedFileAdmin(ReadOnly, admin.ModelAdmin[ImportedFile]):
                 size=len(content),
                 uploaded_by=cast(Any, request.user),
                 reason=form.cleaned_data["reason"].strip(),
+                decimal_comma=form.cleaned_data["decimal_comma"],
+                hidden_sheets=form.cleaned_data["hidden_sheets"],
+                progress="Waiting for the background worker",
             )
+            tasks.read_import.enqueue(imported.pk)
             return HttpResponseRedirect(
                 reverse("admin:kpis_importedfile_change", args=[imported.pk])
             )
@@ -982,9 +1010,33 @@ class ImportedFileAdmin(ReadOnly, admin.ModelAdmin[ImportedFile]):
             "opts": self.opts,
             "form": form,
             "export_url": reverse("admin:kpis_observation_export"),
-            "recent": ImportedFile.objects.defer("content").select_related("uploaded_by")[:5],
+            "recent": ImportedFile.objects.defer("content", "preview").select_related(
+                "uploaded_by"
+            )[:5],
         }
         return TemplateResponse(request, "admin/kpis/importedfile/upload.html", context)
+
+    def _imported(self, request: HttpRequest, object_id: str) -> ImportedFile | None:
+        if not can_enter_figures(request):
+            raise PermissionDenied
+        if not object_id.isdigit():
+            return None
+        return ImportedFile.objects.defer("content").filter(pk=object_id).first()
+
+    def status_view(self, request: HttpRequest, object_id: int) -> JsonResponse:
+        """Where the background work on a file is, for the page that waits for it."""
+        imported = self._imported(request, str(object_id))
+        if imported is None:
+            return JsonResponse({"error": "No such import."}, status=404)
+        return JsonResponse(
+            {
+                "status": imported.status,
+                "working": imported.working,
+                "words": imported.get_status_display(),
+                "progress": imported.progress,
+                "since": timezone.localtime(imported.status_at).isoformat(),
+            }
+        )
 
     def change_view(
         self,
@@ -993,79 +1045,83 @@ class ImportedFileAdmin(ReadOnly, admin.ModelAdmin[ImportedFile]):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        if not can_enter_figures(request):
-            raise PermissionDenied
-        imported = (
-            ImportedFile.objects.filter(pk=object_id).first() if object_id.isdigit() else None
-        )
+        imported = self._imported(request, object_id)
         if imported is None:
             return HttpResponseRedirect(reverse("admin:kpis_importedfile_changelist"))
-        if imported.committed_at is not None:
-            return self._render_preview(request, imported, plan=None, form=None)
-        if not imported.content_is_intact():
-            messages.error(request, "The stored file is damaged; upload it again.")
-            return HttpResponseRedirect(reverse("admin:kpis_importedfile_add"))
-        plan = imports.plan(imports.read(imported.name, bytes(imported.content)), by=request.user)
-        closed = sorted(plan.closed)
+        if imported.status == ImportStatus.QUEUED and not imported.progress:
+            # Uploaded before previews were kept: read it now, in the background.
+            tasks.set_status(imported, ImportStatus.QUEUED, "Waiting for the background worker")
+            tasks.read_import.enqueue(imported.pk)
+        done = imported.status == ImportStatus.IMPORTED
+        if not done and (imported.working or imported.status == ImportStatus.FAILED):
+            return self._render_status(request, imported)
+        if not done and imported.preview is None:
+            return self._render_status(request, imported)
+        notice = imported.notice
+        if notice:
+            # Said once: the worker's word on what it last did.
+            if imported.status == ImportStatus.IMPORTED:
+                messages.success(request, notice)
+            else:
+                messages.warning(request, notice)
+            imported.notice = ""
+            imported.save(update_fields=["notice"])
+        if done:
+            return self._render_preview(request, imported, form=None)
+        preview = imported.preview
+        assert preview is not None
+        closed = [dt.date.fromisoformat(month) for month in preview["closed"]]
+        to_check = preview["counts"]["to_check"]
         mine = imported.uploaded_by_id == request.user.pk
         if request.method == "POST" and mine:
-            form = CommitForm(request.POST, closed=closed, to_check=len(plan.warnings))
+            form = CommitForm(request.POST, closed=closed, to_check=to_check)
             if form.is_valid():
-                if form.cleaned_data["fingerprint"] != plan.fingerprint():
+                if form.cleaned_data["fingerprint"] != preview["fingerprint"]:
                     messages.warning(
                         request,
-                        "The stored figures changed since you saw the preview (another "
-                        "analyst saved some). Here is the preview as it stands now; check it "
-                        "and import again.",
+                        "The preview changed since this page was opened; here it is as it "
+                        "stands now. Check it and import again.",
                     )
-                    form = CommitForm(
-                        initial={
-                            "fingerprint": plan.fingerprint(),
-                            "reason": form.cleaned_data["reason"],
-                        },
-                        closed=closed,
-                        to_check=len(plan.warnings),
-                    )
-                    return self._render_preview(request, imported, plan=plan, form=form)
-                reason = form.cleaned_data["reason"].strip()
-                try:
-                    written = imports.commit(
-                        plan=plan,
-                        by=request.user,
-                        reason=reason,
+                    return HttpResponseRedirect(request.path)
+                started = ImportedFile.objects.filter(
+                    pk=imported.pk, status=ImportStatus.PREVIEWED
+                ).update(
+                    status=ImportStatus.IMPORTING,
+                    status_at=timezone.now(),
+                    progress="Waiting for the background worker",
+                )
+                if started:
+                    tasks.commit_import.enqueue(
+                        imported.pk,
+                        fingerprint=preview["fingerprint"],
+                        reason=form.cleaned_data["reason"].strip(),
                         confirmed=bool(form.cleaned_data.get("confirm")),
                     )
-                except imports.ImportRefused as refused:
-                    for problem in refused.problems:
-                        messages.error(request, f"Nothing was imported. {problem}")
-                    return HttpResponseRedirect(request.path)
-                imported.committed_at = timezone.now()
-                imported.reason = reason
-                imported.summary = (
-                    f"{len(plan.new)} new, {len(plan.changed)} changed, "
-                    f"{len(plan.unchanged)} unchanged"
-                )
-                imported.save(update_fields=["committed_at", "reason", "summary"])
-                messages.success(
-                    request,
-                    f"Imported {len(written)} figure{'s' if len(written) != 1 else ''} from "
-                    f"{imported.name}: {len(plan.new)} new, {len(plan.changed)} changed.",
-                )
                 return HttpResponseRedirect(request.path)
         else:
             form = CommitForm(
-                initial={"fingerprint": plan.fingerprint(), "reason": imported.reason},
+                initial={"fingerprint": preview["fingerprint"], "reason": imported.reason},
                 closed=closed,
-                to_check=len(plan.warnings),
+                to_check=to_check,
             )
-        return self._render_preview(request, imported, plan=plan, form=form if mine else None)
+        return self._render_preview(request, imported, form=form if mine else None)
+
+    def _render_status(self, request: HttpRequest, imported: ImportedFile) -> HttpResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Import {imported.name}",
+            "opts": self.opts,
+            "imported": imported,
+            "status_url": reverse("admin:kpis_importedfile_status", args=[imported.pk]),
+            "upload_url": reverse("admin:kpis_importedfile_add"),
+        }
+        return TemplateResponse(request, "admin/kpis/importedfile/status.html", context)
 
     def _render_preview(
         self,
         request: HttpRequest,
         imported: ImportedFile,
         *,
-        plan: imports.Plan | None,
         form: CommitForm | None,
     ) -> HttpResponse:
         revisions_url = reverse("admin:kpis_observationrevision_changelist")
@@ -1074,7 +1130,7 @@ class ImportedFileAdmin(ReadOnly, admin.ModelAdmin[ImportedFile]):
             "title": f"Import {imported.name}",
             "opts": self.opts,
             "imported": imported,
-            "plan": plan,
+            "preview": imported.preview if imported.status != ImportStatus.IMPORTED else None,
             "form": form,
             "history_url": f"{revisions_url}?{urlencode({'q': imported.name})}",
             "upload_url": reverse("admin:kpis_importedfile_add"),

@@ -34,19 +34,23 @@ from enum import StrEnum
 from pathlib import PurePath
 from typing import Any
 
-import openpyxl
 from openpyxl.utils import get_column_letter
 
 from sct_portal import periods
 
-from . import figures, symbols, units
-from .models import ClosedMonth, Kpi
-from .units import Unit, parse_number
+from . import figures, symbols, units, xlsx
+from .models import ClosedMonth, Frequency, Kpi
+from .units import DecimalSeparatorError, Unit, parse_number
 
 MAX_BYTES = 5 * 1024 * 1024  # a year of KPI figures is a few kilobytes
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # what an .xlsx (a zip file) may unpack to
-MAX_CELLS = 2_000_000  # rows × columns of one sheet
-HEADER_SEARCH_ROWS = 500  # how far down a sheet the header row is looked for
+# Limits checked as a file streams in, so that no file holds a worker for long: a year of
+# 200 KPIs' figures is a few thousand cells, 24,000 figures one per row about 150,000.
+MAX_CELLS = 250_000  # cells (and texts) read from a whole file, blank ones included
+MAX_ROWS = 100_000  # rows holding something, in one sheet
+MAX_COLUMNS = 1_000  # columns holding something, in one sheet (a column per month)
+MOST_CONTROL_CELLS = 10  # cells holding control characters named one by one
+HEADER_SEARCH_ROWS = 500  # how many rows holding something the header row is looked for in
 LARGEST = units.LARGEST  # what the database keeps
 MOST_PLACES = units.MOST_PLACES
 
@@ -67,7 +71,7 @@ REF_NAMES = {
 }
 DESCRIPTION_NAMES = {"description", "description of kpi", "kpi description", "kpi", "measure"}
 LONG_COLUMNS = {
-    "month": {"month", "period"},
+    "month": {"month", "period", "quarter", "date", "as at", "period ending", "month ending"},
     "value": {"value", "figure"},
     "numerator": {"numerator"},
     "denominator": {"denominator"},
@@ -135,6 +139,19 @@ class Figure:
     numerator: int | None = None
     denominator: int | None = None
     note: str | None = None  # None: the file says nothing, the stored note stays
+    quarter: periods.Quarter | None = None  # the file names a quarter ("Q1 2022/23")
+
+    @property
+    def period_label(self) -> str:
+        return str(self.quarter) if self.quarter else periods.month_label(self.month)
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How a file is to be read, as the analyst declares it."""
+
+    decimal_comma: bool = False  # numbers are written 19,61 (1.234,5), not 19.61
+    hidden_sheets: bool = False  # read hidden and very hidden sheets too
 
 
 @dataclass
@@ -142,6 +159,7 @@ class Reading:
     """What a file holds: its figures and its problems."""
 
     name: str
+    options: ReadOptions = field(default_factory=ReadOptions)
     layout: Layout | None = None
     figures: list[Figure] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -149,7 +167,7 @@ class Reading:
     descriptions: dict[str, str] = field(default_factory=dict)  # ref → as the file has it
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     row: int
     column: int
@@ -162,7 +180,7 @@ class Cell:
 @dataclass
 class Sheet:
     name: str | None  # the worksheet's name; None for a text file
-    rows: list[list[Cell]]  # every row, blank ones included; a row holds its non-blank cells
+    rows: list[list[Cell]]  # the rows holding something, each with its non-blank cells
 
 
 class CellProblem(Exception):
@@ -172,9 +190,9 @@ class CellProblem(Exception):
 # Reading ------------------------------------------------------------------------------
 
 
-def read(name: str, content: bytes) -> Reading:
+def read(name: str, content: bytes, *, options: ReadOptions | None = None) -> Reading:
     """Read a file's figures. Never raises for what is in the file: problems are listed."""
-    reading = Reading(name=name)
+    reading = Reading(name=name, options=options or ReadOptions())
     suffix = PurePath(name).suffix.lower()
     if len(content) > MAX_BYTES:
         reading.problems.append(
@@ -200,6 +218,8 @@ def read(name: str, content: bytes) -> Reading:
             )
         )
         return reading
+    if reading.problems:
+        return reading  # a file that cannot be read whole is not read in part
     found = False
     for sheet in sheets:
         found = _read_sheet(sheet, reading) or found
@@ -207,36 +227,43 @@ def read(name: str, content: bytes) -> Reading:
         reading.problems.append(
             Problem(
                 "no table of figures found: it needs a header row of months (Apr-22, "
-                "May-22, …) with one row per KPI below, or columns headed ref, month and value"
+                "May-22, …) or quarters (Q1 2022/23) with one row per KPI below, or columns "
+                "headed ref, month and value"
             )
         )
     _refuse_duplicates(reading)
     return reading
 
 
-def parse_figure(text: str) -> Decimal:
-    """A figure as typed ("85.2%", "85.20", "1,234", "41.0"), within what can be stored.
+def parse_figure(text: str, *, decimal_comma: bool = False) -> Decimal:
+    """A figure as typed ("85.2%", "85.20", "1,234", "41.0"), within what can be stored;
+    with `decimal_comma`, "85,2%" and "1.234,5" (kpis.units.parse_number has the rule).
 
-    Raises ValueError in words when it is not a number, is too large or too precise.
+    Raises ValueError in words when it is not a number, is too large or too precise, or
+    has the other decimal separator ("19,61 — use a point: 19.61").
     Text starting with "=" is never calculated.
     """
     shown = _shown(text)
     if text.strip().startswith("="):
         raise ValueError(f'"{shown}" starts with "=": formulas are not calculated; type the value')
     try:
-        value = parse_number(text)
+        value = parse_number(text, decimal_comma=decimal_comma)
+    except DecimalSeparatorError:
+        raise
     except ValueError:
         raise ValueError(f'"{shown}" is not a number') from None
     return _bounded(value, shown)
 
 
-def parse_value(text: str) -> Decimal | str:
+def parse_value(text: str, *, decimal_comma: bool = False) -> Decimal | str:
     """What is typed for a figure: a number (see parse_figure) or a symbol's code
     (kpis.symbols: "c", "n/a", "<5"). Raises ValueError in words."""
     if (code := symbols.parse(text)) is not None:
         return code
     try:
-        return parse_figure(text)
+        return parse_figure(text, decimal_comma=decimal_comma)
+    except DecimalSeparatorError:
+        raise
     except ValueError as error:
         words = str(error)
         if words.endswith("is not a number"):
@@ -281,6 +308,82 @@ def _decode(content: bytes) -> str | None:
     return None
 
 
+class _Stream:
+    """The limits of what a file may hold, counted as its rows stream in."""
+
+    def __init__(self) -> None:
+        self.cells = 0  # in the whole file
+
+    def sheet(self, label: str) -> "_SheetStream":
+        return _SheetStream(self, label)
+
+
+class _SheetStream:
+    def __init__(self, stream: _Stream, label: str) -> None:
+        self.stream = stream
+        self.label = label  # 'sheet "Figures"', or "the file"
+        self.rows = 0
+        self.columns: set[int] = set()
+
+    def passed(self, width: int, kept: Sequence[Cell], where: str) -> Problem | None:
+        """Count a row of `width` cells read, `kept` of them holding something; a problem
+        once a limit is passed (`where`: "row 7", "line 7")."""
+        self.stream.cells += width
+        if self.stream.cells > MAX_CELLS:
+            return Problem(
+                f"it holds more than {MAX_CELLS:,} cells (passed at {self.label}, {where}), "
+                "too many to be a table of KPI figures; import the table on its own"
+            )
+        if kept:
+            self.rows += 1
+            self.columns.update(cell.column for cell in kept)
+        if self.rows > MAX_ROWS:
+            return Problem(
+                f"{self.label} has something in more than {MAX_ROWS:,} rows (passed at "
+                f"{where}); import the table on its own"
+            )
+        if len(self.columns) > MAX_COLUMNS:
+            return Problem(
+                f"{self.label} has something in more than {MAX_COLUMNS:,} columns (passed at "
+                f"{where}); a table of KPIs has a column per month"
+            )
+        return None
+
+
+CONTROL_NAMES = {0: "NUL", 8: "backspace", 11: "vertical tab", 12: "form feed", 27: "escape"}
+
+
+def _control_problem(cell: Cell, place: Place, reading: Reading) -> None:
+    """Refuse a cell holding control characters (other than tab and line breaks): a NUL or
+    a vertical tab pasted from Word is never part of a figure, reference or note."""
+    if not isinstance(cell.value, str) or not (found := figures.control_characters(cell.value)):
+        return
+    count = sum(1 for p in reading.problems if p.message.startswith(CONTROL_WORDS))
+    if count > MOST_CONTROL_CELLS:
+        return
+    if count == MOST_CONTROL_CELLS:
+        reading.problems.append(
+            Problem(f"{CONTROL_WORDS} in more cells after these; remove them all")
+        )
+        return
+    names = ", ".join(
+        f"{code} {CONTROL_NAMES[int(code[2:], 16)]}" if int(code[2:], 16) in CONTROL_NAMES else code
+        for code in found
+    )
+    column = f"column {place.column}: " if place.sheet is None else ""
+    reading.problems.append(
+        Problem(
+            f"{CONTROL_WORDS} ({column}{names}), which no figure, reference or note may hold; "
+            "remove them",
+            replace(place, month=None),
+        )
+    )
+
+
+CONTROL_WORDS = "the cell holds control characters"
+DECIMAL_COMMA_HINT = " (if the whole file writes decimals with commas, say so when importing it)"
+
+
 def _text_sheet(content: bytes, delimiter: str, quoted: bool, reading: Reading) -> Sheet | None:
     text = _decode(content)
     if text is None:
@@ -289,31 +392,145 @@ def _text_sheet(content: bytes, delimiter: str, quoted: bool, reading: Reading) 
         )
         return None
     # Tab-separated text is read as it stands (prose may hold stray quotes); CSV needs
-    # quoting for commas within cells.
+    # quoting for commas within cells, and is read strictly: a stray quote is a problem
+    # named by its line, never a cell that swallows the rows after it.
+    lines = io.StringIO(text, newline="").readlines()
     reader = csv.reader(
         io.StringIO(text, newline=""),
         delimiter=delimiter,
         quoting=csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE,
+        strict=quoted,
     )
+    stream = _Stream().sheet("the file")
     rows: list[list[Cell]] = []
-    line = 1
-    cells = 0
+    start = 1
+    widest = 0
     try:
         for record in reader:
-            row = [Cell(line, i, value) for i, value in enumerate(record, 1) if value.strip()]
-            rows.append(row)
-            cells += len(record)
-            if cells > MAX_CELLS:
-                reading.problems.append(Problem("it has too many cells to be a table of KPIs"))
+            end = reader.line_num
+            swallowed = quoted and end > start
+            if swallowed and (
+                problem := _swallowed_rows(record, lines, start, end, delimiter, widest)
+            ):
+                reading.problems.append(problem)
                 return None
-            line = reader.line_num + 1
+            row = [Cell(start, i, value) for i, value in enumerate(record, 1) if value.strip()]
+            if problem := stream.passed(len(record), row, f"line {start}"):
+                reading.problems.append(problem)
+                return None
+            for cell in row:
+                _control_problem(cell, Place(None, cell.row, cell.column), reading)
+            if row:
+                rows.append(row)
+            widest = max(widest, len(record))
+            start = end + 1
     except csv.Error as error:
-        reading.problems.append(Problem(f"line {reader.line_num} cannot be read: {error}"))
+        reading.problems.append(_quote_problem(lines, start, delimiter, error))
         return None
     return Sheet(None, rows)
 
 
+def _quote_problem(lines: list[str], start: int, delimiter: str, error: csv.Error) -> Problem:
+    """Where a CSV's quoting goes wrong, from the line its record starts on."""
+    found = _scan_quotes("".join(lines[start - 1 :]), delimiter)
+    if found is None:
+        return Problem(f"line {start} cannot be read: {error}", Place(None, start, 1))
+    kind, line, column, text = found
+    if kind == "unclosed":
+        return Problem(
+            f'the quote (") that opens the cell in column {column} is never closed, so every '
+            "line after it would be read into that one cell; remove the stray quote, or add "
+            "the closing one",
+            Place(None, start + line, column),
+        )
+    return Problem(
+        f'in column {column} a quote (") closes the cell but text follows it ("{_shown(text)}"); '
+        'put the whole cell in quotes and double each quote inside it ("")',
+        Place(None, start + line, column),
+    )
+
+
+def _scan_quotes(text: str, delimiter: str) -> tuple[str, int, int, str] | None:
+    """The first quoting fault of a CSV record starting `text`: ("unclosed" or "text after",
+    lines after the first, column, text) — or None when the record is well quoted."""
+    column, line, index = 1, 0, 0
+    at_start, opened_at = True, (0, 1)
+    quoted = False
+    while index < len(text):
+        char = text[index]
+        if quoted:
+            if char == '"':
+                if text.startswith('""', index):
+                    index += 2
+                    continue
+                quoted = False
+                following = text[index + 1 : index + 2]
+                if following and following not in (delimiter, "\r", "\n"):
+                    rest = text[index + 1 :].splitlines()[0].split(delimiter)[0]
+                    return "text after", line, column, rest
+            elif char == "\n":
+                line += 1
+        elif char == '"' and at_start:
+            quoted, opened_at = True, (line, column)
+        elif char == delimiter:
+            column += 1
+            at_start = True
+            index += 1
+            continue
+        elif char in "\r\n":
+            return None  # the record ends well quoted
+        at_start = False
+        index += 1
+    if quoted:
+        return "unclosed", opened_at[0], opened_at[1], ""
+    return None
+
+
+def _swallowed_rows(
+    record: list[str], lines: list[str], start: int, end: int, delimiter: str, widest: int
+) -> Problem | None:
+    """A quoted cell running over several lines is a note with line breaks, unless a line
+    in it looks like a row of the table (as many cells as the rows so far, at least 3):
+    then a quote is stray, and the rows after it would be lost into one cell."""
+    least = max(3, widest)
+    for column, value in enumerate(record, 1):
+        for inner in value.splitlines()[1:]:
+            if len(inner.split(delimiter)) >= least:
+                offset = next(
+                    (i for i, text in enumerate(lines[start - 1 : end]) if inner in text), 0
+                )
+                return Problem(
+                    f"the quoted cell in column {column} runs on to line {end} and takes in "
+                    f"what look like rows of the table (line {start + offset}: "
+                    f'"{_shown(inner)}"); a quote (") is stray or missing: remove it, or close '
+                    "the quote where the cell ends",
+                    Place(None, start, column),
+                )
+    return None
+
+
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: .xls, or encrypted
+ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")  # ECMA-376 encryption's stream
+
+
 def _excel_sheets(content: bytes, reading: Reading) -> list[Sheet]:
+    if content.startswith(OLE_SIGNATURE):
+        if ENCRYPTED_STREAM in content:
+            reading.problems.append(
+                Problem(
+                    "it is protected with a password (encrypted), so it cannot be read; open "
+                    "it in Excel, remove the password (File › Info › Protect Workbook › "
+                    "Encrypt with Password, then clear it), save it and upload it again"
+                )
+            )
+        else:
+            reading.problems.append(
+                Problem(
+                    "it is an older Excel workbook (.xls) or another Office file, not .xlsx; "
+                    "open it in Excel and save it as Excel Workbook (.xlsx)"
+                )
+            )
+        return []
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
@@ -328,47 +545,93 @@ def _excel_sheets(content: bytes, reading: Reading) -> list[Sheet]:
     if unpacked > MAX_UNPACKED_BYTES:
         reading.problems.append(Problem("it unpacks to too much data to be a table of KPIs"))
         return []
-    sheets: list[Sheet] = []
     # openpyxl raises many kinds of error for a damaged workbook; whichever it is, the
     # file cannot be read, and that is what the analyst needs to know.
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(
-                io.BytesIO(content), data_only=False, keep_links=False, rich_text=False
+            workbook = xlsx.Workbook(content, most_texts=MAX_CELLS)
+    except xlsx.TooManyTexts:
+        reading.problems.append(
+            Problem(
+                f"it holds more than {MAX_CELLS:,} texts, too many to be a table of KPI "
+                "figures; import the table on its own"
             )
-        for worksheet in workbook.worksheets:
-            if worksheet.max_row * worksheet.max_column > MAX_CELLS:
-                reading.problems.append(
-                    Problem(f'sheet "{worksheet.title}" has too many cells to be a table of KPIs')
-                )
-                continue
-            rows = [
-                [_excel_cell(cell) for cell in row if not _blank(cell.value)]
-                for row in worksheet.iter_rows()
-            ]
-            sheets.append(Sheet(str(worksheet.title), rows))
+        )
+        return []
     except Exception as error:
         reading.problems.append(
             Problem(f"it cannot be opened as an Excel workbook ({type(error).__name__})")
         )
         return []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _stream_sheets(workbook, reading)
+    except Exception as error:
+        reading.problems.append(
+            Problem(f"it cannot be opened as an Excel workbook ({type(error).__name__})")
+        )
+        return []
+    finally:
+        workbook.close()
+
+
+def _stream_sheets(workbook: xlsx.Workbook, reading: Reading) -> list[Sheet]:
+    """Each sheet's rows, streamed (kpis.xlsx) with the limits counted as they come: a
+    sheet's stated size is not trusted, and a stray cell far off costs one cell."""
+    stream = _Stream()
+    sheets: list[Sheet] = []
+    for entry in workbook.sheets:
+        title, state = entry.title, entry.state
+        if state != "visible":
+            kind = "very hidden (only a macro can show it)" if state == "veryHidden" else "hidden"
+            if not reading.options.hidden_sheets:
+                reading.notes.append(
+                    f'Sheet "{title}" is {kind}, so it was not read. To import its figures, '
+                    'upload the file again with "Read hidden sheets" chosen.'
+                )
+                continue
+            reading.notes.append(f'Sheet "{title}" is {kind}; it was read, as chosen.')
+        limits = stream.sheet(f'sheet "{title}"')
+        rows: list[list[Cell]] = []
+        for number, cells in workbook.rows(entry):
+            kept = [_excel_cell(cell, workbook) for cell in cells if not _blank(cell.value)]
+            # An empty row costs a cell too: a million of them are work to parse.
+            if problem := limits.passed(max(1, len(cells)), kept, f"row {number}"):
+                reading.problems.append(problem)
+                return []
+            for cell in kept:
+                _control_problem(cell, Place(title, cell.row, cell.column), reading)
+            if kept:
+                rows.append(kept)
+        sheets.append(Sheet(title, rows))
     return sheets
 
 
-def _excel_cell(cell: Any) -> Cell:
+# How a workbook writes a control character in text (ECMA-376 Part 1, 22.9.2.19 ST_Xstring:
+# "_x000B_" for U+000B); openpyxl leaves the escape as it is, so it is read here.
+ESCAPED_CONTROL = re.compile(r"_x00([01][0-9A-Fa-f]|7[Ff])_")
+
+
+def _excel_cell(cell: xlsx.RawCell, workbook: xlsx.Workbook) -> Cell:
     value = cell.value
     formula = cell.data_type == "f"
     if formula and not isinstance(value, str):
         value = str(getattr(value, "text", None) or "=…")
-    number_format = cell.number_format if isinstance(cell.number_format, str) else ""
+    percent = False
+    if isinstance(value, str):
+        if "_x00" in value:
+            value = ESCAPED_CONTROL.sub(lambda match: chr(int(match[1], 16)), value)
+    elif isinstance(value, (int, float)) and cell.style_id:
+        percent = _is_percent_format(workbook.number_format(cell.style_id))
     return Cell(
         row=int(cell.row),
         column=int(cell.column),
         value=value,
         formula=formula,
         error=cell.data_type == "e",
-        percent_format=_is_percent_format(number_format),
+        percent_format=percent,
     )
 
 
@@ -388,20 +651,36 @@ def _header_name(value: object) -> str:
     return " ".join(value.lower().split()).rstrip(":")
 
 
-def _as_month(cell: Cell) -> dt.date | None:
+def _as_period(cell: Cell) -> periods.Period | None:
+    """The month, quarter or date a cell names (see periods.parse_period), or None."""
     if cell.formula or cell.error:
         return None
     value = cell.value
     if isinstance(value, dt.datetime):
-        return periods.month_start(value.date())
+        return periods.Period(periods.month_start(value.date()))
     if isinstance(value, dt.date):
-        return periods.month_start(value)
+        return periods.Period(periods.month_start(value))
     if isinstance(value, str) and len(value) <= 30:
         try:
-            return periods.parse_month(value)
+            return periods.parse_period(value)
         except ValueError:
             return None
     return None
+
+
+def _period_refusal(cell: Cell) -> str:
+    """Why a cell is not a period, saying what would be accepted."""
+    if isinstance(cell.value, str) and len(cell.value) <= 30 and not cell.formula:
+        try:
+            periods.parse_period(cell.value)
+        except ValueError as error:
+            words = str(error)
+            if not words.endswith(periods.ACCEPTED_PERIODS):
+                return words
+    return (
+        f'"{_shown(str(cell.value))}" is not a month, quarter or date (expected e.g. Jun-22, '
+        "Q1 2022/23, Apr–Jun 2022 or 30/06/2022)"
+    )
 
 
 def _read_sheet(sheet: Sheet, reading: Reading) -> bool:
@@ -434,36 +713,36 @@ def _long_header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
     return None
 
 
-def _wide_header(sheet: Sheet) -> tuple[int, list[tuple[Cell, dt.date]]] | None:
-    """The row with the most month labels (the first of equals), and its month cells."""
-    best: tuple[int, list[tuple[Cell, dt.date]]] | None = None
+def _wide_header(sheet: Sheet) -> tuple[int, list[tuple[Cell, periods.Period]]] | None:
+    """The row with the most period labels (the first of equals), and its period cells."""
+    best: tuple[int, list[tuple[Cell, periods.Period]]] | None = None
     for index, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
-        months = [(cell, month) for cell in row if (month := _as_month(cell)) is not None]
+        months = [(cell, period) for cell in row if (period := _as_period(cell)) is not None]
         if months and (best is None or len(months) > len(best[1])):
             best = index, months
     return best
 
 
 def _read_wide(
-    sheet: Sheet, index: int, header: list[tuple[Cell, dt.date]], reading: Reading
+    sheet: Sheet, index: int, header: list[tuple[Cell, periods.Period]], reading: Reading
 ) -> None:
     header_row = sheet.rows[index]
     first_month_column = min(cell.column for cell, _ in header)
-    month_of: dict[int, dt.date] = {}
-    seen: dict[dt.date, Cell] = {}
-    for cell, month in header:
-        if month in seen:
+    month_of: dict[int, periods.Period] = {}
+    seen: dict[periods.Period, Cell] = {}
+    for cell, period in header:
+        if period in seen:
             reading.problems.append(
                 Problem(
-                    f"{periods.month_label(month)} has two columns (the other is "
-                    f"{_place(sheet, seen[month])}); keep one",
+                    f"{period.label} has two columns (the other is "
+                    f"{_place(sheet, seen[period])}); keep one",
                     _place(sheet, cell),
-                    month=month,
+                    month=period.month,
                 )
             )
             continue
-        seen[month] = cell
-        month_of[cell.column] = month
+        seen[period] = cell
+        month_of[cell.column] = period
     labelled = {cell.column: cell for cell in header_row}
     note_column = next(
         (
@@ -496,14 +775,20 @@ def _read_wide(
                 column != note_column
                 and column > first_month_column
                 and column not in month_of
-                and (heading is None or heading.formula)
+                and (heading is None or heading.formula or _names_a_period(heading))
                 and column not in unlabelled_reported
             ):
                 unlabelled_reported.add(column)
+                why = (
+                    f": {_period_refusal(heading)}"
+                    if heading is not None and _names_a_period(heading)
+                    else " (Apr-22, Q1 2022/23, …)"
+                )
                 reading.problems.append(
                     Problem(
                         f"column {_column_name(sheet, column)} has figures but its heading is "
-                        "not a month (Apr-22, …), so it is not clear which month they are for",
+                        f"not a month or quarter{why}, so it is not clear which period they "
+                        "are for",
                         _place(sheet, cell),
                     )
                 )
@@ -520,17 +805,20 @@ def _read_wide(
         if described and isinstance(described.value, str) and not described.formula:
             reading.descriptions.setdefault(ref, described.value.strip())
         note_cell = cells.get(note_column) if note_column else None
-        latest = max(month_of[cell.column] for cell in values)
+        latest = max(month_of[cell.column].month for cell in values)
         for cell in values:
-            month = month_of[cell.column]
+            period = month_of[cell.column]
+            month = period.month
             place = _place(sheet, cell, month=month)
             try:
-                value, percent = _number(cell)
+                value, percent = _number(cell, reading.options)
                 note = _note(note_cell) if month == latest else None
             except CellProblem as problem:
                 reading.problems.append(Problem(str(problem), place, ref, month))
                 continue
-            reading.figures.append(Figure(ref, month, value, place, percent=percent, note=note))
+            reading.figures.append(
+                Figure(ref, month, value, place, percent=percent, note=note, quarter=period.quarter)
+            )
 
 
 def _key_columns(
@@ -576,16 +864,13 @@ def _read_long(sheet: Sheet, index: int, columns: dict[str, int], reading: Readi
                 Problem("the month is missing", _place(sheet, first, column=columns["month"]), ref)
             )
             continue
-        month = _as_month(month_cell)
-        if month is None:
+        period = _as_period(month_cell)
+        if period is None:
             reading.problems.append(
-                Problem(
-                    f'"{_shown(str(month_cell.value))}" is not a month (expected e.g. Apr-22)',
-                    _place(sheet, month_cell),
-                    ref,
-                )
+                Problem(_period_refusal(month_cell), _place(sheet, month_cell), ref)
             )
             continue
+        month = period.month
         value_cell = wanted["value"]
         if value_cell is None:
             reading.problems.append(
@@ -599,15 +884,15 @@ def _read_long(sheet: Sheet, index: int, columns: dict[str, int], reading: Readi
             continue
         place = _place(sheet, value_cell, month=month)
         try:
-            value, percent = _number(value_cell)
-            numerator = _whole(wanted.get("numerator"), "numerator")
-            denominator = _whole(wanted.get("denominator"), "denominator")
+            value, percent = _number(value_cell, reading.options)
+            numerator = _whole(wanted.get("numerator"), "numerator", reading.options)
+            denominator = _whole(wanted.get("denominator"), "denominator", reading.options)
             note = _note(wanted.get("note"))
         except CellProblem as problem:
             reading.problems.append(Problem(str(problem), place, ref, month))
             continue
         reading.figures.append(
-            Figure(ref, month, value, place, percent, numerator, denominator, note)
+            Figure(ref, month, value, place, percent, numerator, denominator, note, period.quarter)
         )
 
 
@@ -640,7 +925,17 @@ def _ref(cell: Cell | None) -> str:
     raise CellProblem(f'"{_shown(str(value))}" is not a KPI reference')
 
 
-def _number(cell: Cell) -> tuple[Decimal | str, bool]:
+def _names_a_period(cell: Cell) -> bool:
+    """Whether a heading is meant as a period though it is not one ("Q1 2022", "May–Jul")."""
+    value = cell.value
+    return isinstance(value, str) and bool(
+        re.search(r"\b(q|qtr|quarter)\s*\d|\d{1,2}/\d{1,2}/\d{2,4}", value.lower())
+        or len(re.findall(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", value.lower()))
+        >= 2
+    )
+
+
+def _number(cell: Cell, options: ReadOptions | None = None) -> tuple[Decimal | str, bool]:
     """The cell's number (or symbol, kpis.symbols), and whether it was a percentage."""
     value = cell.value
     shown = _shown(str(value))
@@ -661,8 +956,12 @@ def _number(cell: Cell) -> tuple[Decimal | str, bool]:
             return number * 100, True
         return number, False
     if isinstance(value, str):
+        comma = options is not None and options.decimal_comma
         try:
-            return parse_value(value), value.strip().endswith("%")
+            return parse_value(value, decimal_comma=comma), value.strip().endswith("%")
+        except DecimalSeparatorError as error:
+            hint = "" if comma else DECIMAL_COMMA_HINT
+            raise CellProblem(f"{error}{hint}") from None
         except ValueError as error:
             raise CellProblem(str(error)) from None
     raise CellProblem(f'"{shown}" is not a number')
@@ -676,11 +975,11 @@ def _excel_decimal(value: int | float) -> Decimal:
     return Decimal(value)
 
 
-def _whole(cell: Cell | None, what: str) -> int | None:
+def _whole(cell: Cell | None, what: str, options: ReadOptions | None = None) -> int | None:
     if cell is None:
         return None
     try:
-        number, percent = _number(cell)
+        number, percent = _number(cell, options)
     except CellProblem as problem:
         raise CellProblem(f"the {what}: {problem}") from None
     if isinstance(number, str) or percent or number != number.to_integral_value() or number < 0:
@@ -888,6 +1187,11 @@ def plan(reading: Reading, *, by: Any, today: dt.date | None = None) -> Plan:
                 )
             )
             continue
+        if figure.quarter is not None and kpi.frequency != Frequency.QUARTERLY:
+            problems.append(
+                Problem(_quarter_refusal(figure.quarter, kpi), figure.place, kpi.ref, figure.month)
+            )
+            continue
         entries.append((figure, _entry(figure, kpi)))
     # The closed-month rule is said once per month below, not once per figure.
     checked = figures.check(
@@ -922,6 +1226,21 @@ def plan(reading: Reading, *, by: Any, today: dt.date | None = None) -> Plan:
                 )
     result.problems = _in_file_order(problems)
     return result
+
+
+def _quarter_refusal(quarter: periods.Quarter, kpi: Kpi) -> str:
+    """Why a figure for a quarter cannot be a monthly or annual KPI's, and what would be."""
+    if kpi.frequency == Frequency.ANNUAL:
+        march = periods.month_label(quarter.year.months()[-1])
+        return (
+            f"{quarter} is a quarter, but KPI {kpi.ref} is annual: give its figure for the "
+            f"year, at March ({march})"
+        )
+    labels = [periods.month_label(month) for month in quarter.months()]
+    return (
+        f"{quarter} is a quarter, but KPI {kpi.ref} is monthly: give its figures by month "
+        f"({', '.join(labels[:-1])} and {labels[-1]})"
+    )
 
 
 def _entry(figure: Figure, kpi: Kpi) -> figures.Entry:
@@ -967,6 +1286,57 @@ def _find(kpis: dict[str, list[Kpi]], ref: str) -> Kpi | None:
     if exact:
         return exact[0]
     return candidates[0] if len(candidates) == 1 else None
+
+
+# The preview, as kept --------------------------------------------------------------------
+
+PREVIEW_ROWS = 2_000  # rows of each kind kept for the preview page (the counts are all)
+
+
+def preview(plan: Plan) -> dict[str, Any]:
+    """What the preview page shows, as JSON kept with the uploaded file: the counts, the
+    problems and notes, and the first PREVIEW_ROWS figures of each kind. Built once, by
+    the background worker; the commit checks the file again against the stored figures."""
+    return {
+        "layout": plan.reading.layout or "",
+        "summary": plan.summary,
+        "counts": {
+            "new": len(plan.new),
+            "changed": len(plan.changed),
+            "unchanged": len(plan.unchanged),
+            "to_check": len(plan.warnings),
+            "problems": len(plan.problems),
+            "to_write": len(plan.to_write),
+        },
+        "problems": [
+            {"place": str(p.place or "The file"), "context": p.context, "message": p.message}
+            for p in plan.problems[:PREVIEW_ROWS]
+        ],
+        "notes": list(plan.reading.notes),
+        "warnings": [_preview_row(c, plan) for c in plan.warnings[:PREVIEW_ROWS]],
+        "changed": [_preview_row(c, plan) for c in plan.changed[:PREVIEW_ROWS]],
+        "new": [_preview_row(c, plan) for c in plan.new[:PREVIEW_ROWS]],
+        "unchanged": [_preview_row(c, plan) for c in plan.unchanged[:PREVIEW_ROWS]],
+        "closed": [month.isoformat() for month in sorted(plan.closed)],
+        "fingerprint": plan.fingerprint(),
+    }
+
+
+def _preview_row(change: Change, plan: Plan) -> dict[str, Any]:
+    return {
+        "ref": change.kpi.ref,
+        "description": change.kpi.description,
+        "month": change.month_label,
+        "closed": change.month in plan.closed,
+        "old": change.old_formatted,
+        "new": change.formatted,
+        "fraction": change.fraction,
+        "fraction_changed": change.fraction_changed,
+        "note": change.note,
+        "note_changed": change.note_changed,
+        "place": str(change.place),
+        "warnings": list(change.warnings),
+    }
 
 
 # Committing ---------------------------------------------------------------------------
@@ -1065,9 +1435,10 @@ def import_file(
     confirmed: bool = False,
     source: figures.Source = figures.Source.IMPORT,
     today: dt.date | None = None,
+    options: ReadOptions | None = None,
 ) -> Outcome:
     """Read, check and (unless a dry run) write a file's figures: all of them or none."""
-    result = plan(read(name, content), by=by, today=today)
+    result = plan(read(name, content, options=options), by=by, today=today)
     outcome = Outcome(plan=result, problems=list(result.problems))
     if outcome.problems or dry_run:
         return outcome

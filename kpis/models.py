@@ -872,10 +872,25 @@ class Benchmark(models.Model):
                 raise ValidationError({"value": f"Benchmark for KPI {self.kpi.ref}: {found[0]}."})
 
 
+class ImportStatus(models.TextChoices):
+    """Where an uploaded spreadsheet is: read and committed by the background worker
+    (kpis.tasks), never inside a web request."""
+
+    QUEUED = "queued", "Waiting to be read"
+    READING = "reading", "Being read"
+    PREVIEWED = "previewed", "Previewed, not imported"
+    IMPORTING = "importing", "Being imported"
+    IMPORTED = "imported", "Imported"
+    FAILED = "failed", "Failed"
+
+
 class ImportedFile(models.Model):
     """A spreadsheet uploaded for import. The bytes are kept here between the preview and
     the commit (so the commit imports exactly the file that was previewed), and afterwards
-    as the record of what was imported."""
+    as the record of what was imported. The preview is kept with them as read once by the
+    background worker (kpis.imports.preview), so that viewing it reads nothing again."""
+
+    WORKING = (ImportStatus.QUEUED, ImportStatus.READING, ImportStatus.IMPORTING)
 
     name = models.CharField("file name", max_length=255)
     content = models.BinaryField()
@@ -889,6 +904,20 @@ class ImportedFile(models.Model):
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
     reason = models.TextField(blank=True, help_text="Kept in each changed figure's history.")
+    decimal_comma = models.BooleanField(
+        "decimal commas", default=False, help_text="The file writes decimals as 19,61."
+    )
+    hidden_sheets = models.BooleanField(
+        "read hidden sheets", default=False, help_text="Hidden sheets are read too."
+    )
+    status = models.CharField(
+        max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    status_at = models.DateTimeField("status since", default=timezone.now)
+    progress = models.CharField(max_length=200, blank=True, help_text="What the worker is doing.")
+    preview = models.JSONField(null=True, blank=True, help_text="The file as read and checked.")
+    notice = models.TextField(blank=True, help_text="Said once on the preview: why it is back.")
+    error = models.TextField(blank=True, help_text="Why the work failed.")
     committed_at = models.DateTimeField("imported at", null=True, blank=True)
     summary = models.CharField(max_length=200, blank=True)
 
@@ -903,6 +932,10 @@ class ImportedFile(models.Model):
 
     def content_is_intact(self) -> bool:
         return hashlib.sha256(bytes(self.content)).hexdigest() == self.sha256
+
+    @property
+    def working(self) -> bool:
+        return self.status in self.WORKING
 
 
 class MonthlyReturn(Observation):

@@ -1,5 +1,6 @@
 """Units of measure: how a KPI's values are checked and written. Pure code."""
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.db import models
@@ -53,21 +54,73 @@ def plain(value: Decimal) -> str:
     return text
 
 
-def parse_number(text: str) -> Decimal:
-    """Read a number as people type it: "85.2%", "85.20 %", "1,234", " 41.0 ", "£1.9".
+# How a number's separators are read. With decimal points (the default, as UK
+# spreadsheets write): a comma is a thousands separator only in groups of three digits after
+# a first group of one to three that is not 0 (1,234 and 12,345.6 are 1234 and 12345.6);
+# any other comma is a decimal comma, refused with the number as it should be typed
+# ("19,61 — use a point: 19.61"), never read as 1961. With decimal commas (a file declared
+# so): the comma is the decimal separator, and a point or space separates thousands only in
+# groups of three (1.234,5 is 1234.5); any other point is refused.
+THOUSANDS_WITH_COMMAS = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?$")
+DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+THOUSANDS_WITH_POINTS = re.compile(r"^[+-]?[1-9]\d{0,2}([. ]\d{3})+(,\d+)?$")
+DECIMAL_POINT = re.compile(r"^[+-]?\d+\.\d+$")
+SPACES = "\u00a0\u202f\u2009"  # no-break, narrow no-break and thin spaces
 
-    Raises ValueError with the text when it is not a number.
+
+class DecimalSeparatorError(ValueError):
+    """A number written with the other decimal separator than the one expected."""
+
+
+def parse_number(text: str, *, decimal_comma: bool = False) -> Decimal:
+    """Read a number as people type it: "85.2%", "85.20 %", "1,234", " 41.0 ", "£1.9"; with
+    `decimal_comma`, "19,61" and "1.234,5" (see the rule above).
+
+    Raises ValueError with the text when it is not a number, and DecimalSeparatorError
+    saying how to type it when its decimal separator is the other one ("19,61 — use a
+    point: 19.61").
     """
-    cleaned = text.strip().replace(",", "").replace("£", "").replace("\u00a0", "")
-    if cleaned.endswith("%"):
+    typed = text.strip()
+    cleaned = typed.replace("£", "")
+    for space in SPACES:
+        cleaned = cleaned.replace(space, " " if decimal_comma else "")
+    cleaned = cleaned.strip()
+    percent = cleaned.endswith("%")
+    if percent:
         cleaned = cleaned[:-1].strip()
+    cleaned = _separators_read(cleaned, typed, percent=percent, decimal_comma=decimal_comma)
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError(f"{text.strip()!r} is not a number") from None
+        raise ValueError(f"{typed!r} is not a number") from None
     if not value.is_finite():
-        raise ValueError(f"{text.strip()!r} is not a number")
+        raise ValueError(f"{typed!r} is not a number")
     return value
+
+
+def _separators_read(cleaned: str, typed: str, *, percent: bool, decimal_comma: bool) -> str:
+    """The number with its thousands separators removed and a decimal point."""
+    suffix = "%" if percent else ""
+    if not decimal_comma:
+        if "," not in cleaned:
+            return cleaned
+        if THOUSANDS_WITH_COMMAS.match(cleaned):
+            return cleaned.replace(",", "")
+        if DECIMAL_COMMA.match(cleaned):
+            pointed = cleaned.replace(",", ".")
+            raise DecimalSeparatorError(f"{typed} — use a point: {pointed}{suffix}")
+        return cleaned  # Decimal() refuses it below
+    if THOUSANDS_WITH_POINTS.match(cleaned):
+        return cleaned.replace(".", "").replace(" ", "").replace(",", ".")
+    if DECIMAL_POINT.match(cleaned):
+        commaed = cleaned.replace(".", ",")
+        raise DecimalSeparatorError(
+            f"{typed} has a decimal point, but the file was declared to use decimal commas: "
+            f"type {commaed}{suffix}"
+        )
+    if "." in cleaned or " " in cleaned:
+        return "not a number"
+    return cleaned.replace(",", ".")
 
 
 def format_value(

@@ -339,3 +339,175 @@ SAME_PERIOD_LAST_YEAR = {
 def financial_year_start(month: dt.date) -> dt.date:
     """April of the financial year that holds `month`: where a year-to-date measure resets."""
     return FinancialYear.of(month).first_day
+
+
+# Periods as spreadsheets name them ---------------------------------------------------------
+# Councils paste tables whose columns or rows are months ("Jun-22"), quarters ("Q1 2022/23",
+# "2022/23 Q1", "Quarter 1 2022-23", "Apr–Jun 2022", "Apr-Jun 22") or dates ("30/06/2022",
+# "end June 2022", "as at 30 June 2022"). A figure for a quarter is recorded at the quarter's
+# last month (where a quarterly KPI keeps it); a figure for a date, at the date's month.
+
+ACCEPTED_PERIODS = "a month (Jun-22), a quarter (Q1 2022/23 or Apr–Jun 2022) or a date (30/06/2022)"
+QUARTER_RANGES = "Apr–Jun, Jul–Sep, Oct–Dec or Jan–Mar"
+
+_YEAR = r"(\d{2}|\d{4})"
+_FY = r"(\d{2}|\d{4})\s*[/\-\u2013\u2014]\s*(\d{2}|\d{4})"  # 2022/23, 2022-23, 22/23, 2022/2023
+_QUARTER_FIRST = re.compile(rf"^(?:q|qtr|quarter)\s*(\d+)\s*(?:of\s+)?(?:fy\s*)?{_FY}$")
+_YEAR_FIRST = re.compile(rf"^(?:fy\s*)?{_FY}\s*(?:q|qtr|quarter)\s*(\d+)$")
+_QUARTER_CALENDAR = re.compile(
+    rf"^(?:q|qtr|quarter)\s*(\d+)\s*{_YEAR}$|^{_YEAR}\s*(?:q|qtr|quarter)\s*(\d+)$"
+)
+_RANGE_DASH = r"\s*(?:[\-\u2010\u2011\u2012\u2013\u2014\u2212]|to)\s*"
+_MONTH_RANGE = re.compile(
+    rf"^([a-z]+)\.?(?:[\s\-\u2013']*{_YEAR})?{_RANGE_DASH}([a-z]+)\.?[\s\-\u2013']*'?{_YEAR}$"
+)
+_DAY_NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
+_DAY_WORDS = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s\-]+([a-z]+)\.?[\s\-,]+(\d{2}|\d{4})$")
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_AS_AT = re.compile(
+    r"^(?:as\s+at|as\s+of|at|to|(?:month|period|quarter)\s+end(?:ing|ed)?|end(?:ing)?(?:\s+of)?)"
+    r"\s+(.+)$"
+)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period as a spreadsheet names it: a month, or a quarter (kept at its last month)."""
+
+    month: dt.date  # the month a figure for the period is recorded at
+    quarter: Quarter | None = None
+
+    @property
+    def label(self) -> str:
+        """Jun-22, or Q1 2022/23"""
+        return str(self.quarter) if self.quarter is not None else month_label(self.month)
+
+
+def _full_year(text: str) -> int:
+    year = int(text)
+    return year + 2000 if year < 100 else year
+
+
+def _financial_year(start_text: str, end_text: str, shown: str) -> FinancialYear:
+    start, end = _full_year(start_text), int(end_text)
+    if (end if end >= 100 else (start + 1) // 100 * 100 + end) != start + 1:
+        raise ValueError(f'"{shown}" is not a financial year: the years must follow (e.g. 2022/23)')
+    return FinancialYear(start)
+
+
+def _quarter_number(text: str, shown: str) -> int:
+    number = int(text)
+    if not 1 <= number <= 4:
+        raise ValueError(
+            f'"{shown}" has no quarter {number}: quarters run from Q1 (Apr–Jun) to Q4 (Jan–Mar)'
+        )
+    return number
+
+
+def parse_quarter(text: str) -> Quarter:
+    """Read a financial-year quarter as councils write it: "Q1 2022/23", "2022/23 Q1",
+    "Quarter 1 2022-23", "Q1 22/23", "Apr–Jun 2022", "Apr-Jun 22", "April to June 2022",
+    "Jan–Mar 2023" (Q4 2022/23). Raises ValueError saying what would be accepted."""
+    cleaned = " ".join(text.split()).lower()
+    if match := _QUARTER_FIRST.match(cleaned):
+        number = _quarter_number(match[1], text)
+        return Quarter(_financial_year(match[2], match[3], text), number)
+    if match := _YEAR_FIRST.match(cleaned):
+        number = _quarter_number(match[3], text)
+        return Quarter(_financial_year(match[1], match[2], text), number)
+    if _QUARTER_CALENDAR.match(cleaned):
+        raise ValueError(
+            f'"{text}" does not say which financial year: write Q1 2022/23 (April to June '
+            "2022) or the months, Apr–Jun 2022"
+        )
+    if match := _MONTH_RANGE.match(cleaned):
+        first, last = _MONTH_WORDS.get(match[1]), _MONTH_WORDS.get(match[3])
+        if first is not None and last is not None:
+            year = _full_year(match[4])
+            if match[2] is not None and _full_year(match[2]) != year:
+                raise ValueError(
+                    f'"{text}" is not a quarter: the months of a quarter ({QUARTER_RANGES}) are '
+                    "in one calendar year"
+                )
+            start = dt.date(year, first, 1)
+            quarter = Quarter.of(start)
+            if start != quarter.first_month or add_months(start, 2) != dt.date(year, last, 1):
+                raise ValueError(f'"{text}" is not a quarter: quarters run {QUARTER_RANGES}')
+            return quarter
+    raise ValueError(
+        f'"{text}" is not a quarter (expected e.g. Q1 2022/23, 2022/23 Q1, Quarter 1 2022-23 '
+        "or Apr–Jun 2022)"
+    )
+
+
+def parse_day(text: str) -> dt.date:
+    """Read a date as UK spreadsheets write it: "30/06/2022" (day first), "30/06/22",
+    "30 June 2022", "30th Jun 2022", "2022-06-30". Raises ValueError in words."""
+    cleaned = " ".join(text.split()).lower()
+    if match := _DAY_NUMERIC.match(cleaned):
+        day, month, year = int(match[1]), int(match[2]), _full_year(match[3])
+    elif match := _DAY_WORDS.match(cleaned):
+        found = _MONTH_WORDS.get(match[2])
+        if found is None:
+            raise ValueError(f'"{text}" is not a date (expected e.g. 30/06/2022)')
+        day, month, year = int(match[1]), found, _full_year(match[3])
+    elif match := _ISO_DAY.match(cleaned):
+        year, month, day = int(match[1]), int(match[2]), int(match[3])
+    else:
+        raise ValueError(f'"{text}" is not a date (expected e.g. 30/06/2022)')
+    if not 1 <= month <= 12:
+        raise ValueError(
+            f'"{text}" is not a date: write the day first, then the month (30/06/2022)'
+        )
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(
+            f'"{text}" is not a date: {MONTH_NAMES[month - 1]} {year} has no day {day}'
+        ) from None
+
+
+def _names_a_quarter(text: str) -> bool:
+    """Whether a text means a quarter (so that its error is the quarter's): Q1, Quarter 1,
+    or two month names (Apr–Jun)."""
+    lowered = text.lower()
+    words = [word for word in re.findall(r"[a-z]+", lowered) if word in _MONTH_WORDS]
+    return bool(re.search(r"\bq(?:tr|uarter)?\s*\d", lowered)) or len(words) >= 2
+
+
+def parse_period(text: str) -> Period:
+    """Read a month, a quarter or a date as a spreadsheet names it (see above): months as
+    parse_month reads them; quarters as parse_quarter; dates as parse_day, also "end June
+    2022", "end of June 2022" and "as at 30 June 2022". Raises ValueError saying what would
+    be accepted."""
+    cleaned = " ".join(text.split())
+    if match := _AS_AT.match(cleaned.lower()):
+        inner = cleaned[len(cleaned) - len(match[1]) :]
+        try:
+            return Period(month_start(parse_day(inner)))
+        except ValueError:
+            pass
+        try:
+            return Period(parse_month(inner))
+        except ValueError:
+            raise ValueError(
+                f'"{text}" is not a month or date (expected e.g. end June 2022 or as at '
+                "30 June 2022)"
+            ) from None
+    try:
+        return Period(parse_month(cleaned))
+    except ValueError:
+        pass
+    try:
+        quarter = parse_quarter(cleaned)
+        return Period(quarter.last_month, quarter)
+    except ValueError as error:
+        quarter_error = error if _names_a_quarter(cleaned) else None
+    try:
+        return Period(month_start(parse_day(cleaned)))
+    except ValueError as error:
+        if "is not a date:" in str(error):
+            raise
+    if quarter_error is not None:
+        raise quarter_error
+    raise ValueError(f'"{text}" is not a period: expected {ACCEPTED_PERIODS}')

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tables2",
     "axes",
+    "django_tasks_db",
     "sct_portal",
     "kpis",
     "finance",
@@ -118,6 +119,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work (Django's tasks): imports are read and written by a worker process,
+# `manage.py db_worker`, never inside a web request (a gunicorn worker's timeout is 30 s).
+# The queue is a table in the portal's own database (django-tasks-db): nothing else to run.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

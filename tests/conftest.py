@@ -39,6 +39,13 @@ def quick_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(settings):
+    """Background tasks run as they are enqueued, inside the test (Django's immediate
+    backend); tests/kpis/test_import_tasks.py runs them through the real database worker."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
 def make_user(username: str, role: str | None, *, staff: bool) -> User:
     user = User.objects.create_user(username, password=PASSWORD, is_staff=staff)
     if role:

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from hypothesis import given
@@ -6,6 +7,7 @@ from hypothesis import strategies as st
 
 from sct_portal.periods import (
     FinancialYear,
+    Period,
     Quarter,
     add_months,
     is_quarter_end,
@@ -13,7 +15,10 @@ from sct_portal.periods import (
     month_label,
     month_name,
     months_between,
+    parse_day,
     parse_month,
+    parse_period,
+    parse_quarter,
     quarter_end_month,
 )
 
@@ -232,3 +237,162 @@ def test_every_day_lies_in_its_year_and_quarter(day: dt.date) -> None:
     assert quarter.first_month <= day <= quarter.last_day
     assert parse_month(month_label(day)) == day.replace(day=1) or day.year // 100 != 20
     assert FinancialYear.parse(quarter.year.label) == quarter.year
+
+
+# Periods as spreadsheets name them ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "quarter"),
+    [
+        ("Q1 2022/23", Quarter(FinancialYear(2022), 1)),
+        ("q1 2022-23", Quarter(FinancialYear(2022), 1)),
+        ("Q1 22/23", Quarter(FinancialYear(2022), 1)),
+        ("Q1 2022/2023", Quarter(FinancialYear(2022), 1)),
+        ("2022/23 Q1", Quarter(FinancialYear(2022), 1)),
+        ("2022-23 Q4", Quarter(FinancialYear(2022), 4)),
+        ("Quarter 1 2022-23", Quarter(FinancialYear(2022), 1)),
+        ("Quarter 3 of 2022/23", Quarter(FinancialYear(2022), 3)),
+        ("Qtr 2 FY2022/23", Quarter(FinancialYear(2022), 2)),
+        ("Apr–Jun 2022", Quarter(FinancialYear(2022), 1)),
+        ("Apr-Jun 22", Quarter(FinancialYear(2022), 1)),
+        ("April to June 2022", Quarter(FinancialYear(2022), 1)),
+        ("Jul - Sep 2022", Quarter(FinancialYear(2022), 2)),
+        ("Oct—Dec 2022", Quarter(FinancialYear(2022), 3)),
+        # Q4 is January to March of the next calendar year.
+        ("Jan–Mar 2023", Quarter(FinancialYear(2022), 4)),
+        ("Jan-Mar 23", Quarter(FinancialYear(2022), 4)),
+        ("Apr-22 to Jun-22", Quarter(FinancialYear(2022), 1)),
+        # The century turns inside a financial year.
+        ("Q4 1999/00", Quarter(FinancialYear(1999), 4)),
+        ("Jan-Mar 2000", Quarter(FinancialYear(1999), 4)),
+    ],
+)
+def test_quarters_as_councils_write_them(text: str, quarter: Quarter) -> None:
+    assert parse_quarter(text) == quarter
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Q1 2022", "does not say which financial year: write Q1 2022/23"),
+        ("2022 Q1", "does not say which financial year"),
+        ("Q5 2022/23", "has no quarter 5: quarters run from Q1 (Apr–Jun) to Q4 (Jan–Mar)"),
+        ("Q0 2022/23", "has no quarter 0"),
+        ("Q1 2022/24", "is not a financial year: the years must follow (e.g. 2022/23)"),
+        ("May–Jul 2022", "is not a quarter: quarters run Apr–Jun, Jul–Sep, Oct–Dec or Jan–Mar"),
+        ("Apr–May 2022", "is not a quarter: quarters run Apr–Jun"),
+        ("Dec–Feb 2022", "is not a quarter"),
+        ("Apr 2022 – Jun 2023", "are in one calendar year"),
+        ("first quarter", "is not a quarter (expected e.g. Q1 2022/23, 2022/23 Q1"),
+    ],
+)
+def test_what_is_not_a_quarter_says_what_would_be(text: str, words: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(words)):
+        parse_quarter(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("30/06/2022", D(2022, 6, 30)),
+        ("30/06/22", D(2022, 6, 30)),
+        ("1/7/2022", D(2022, 7, 1)),
+        ("31.03.2023", D(2023, 3, 31)),
+        ("30 June 2022", D(2022, 6, 30)),
+        ("30th Jun 2022", D(2022, 6, 30)),
+        ("1st April 2022", D(2022, 4, 1)),
+        ("2022-06-30", D(2022, 6, 30)),
+        ("29/02/2024", D(2024, 2, 29)),  # a leap day
+    ],
+)
+def test_dates_are_read_day_first(text: str, day: dt.date) -> None:
+    assert parse_day(text) == day
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("29/02/2023", "February 2023 has no day 29"),
+        ("31/06/2022", "June 2022 has no day 31"),
+        ("06/30/2022", "write the day first, then the month (30/06/2022)"),
+        ("32 June 2022", "June 2022 has no day 32"),
+        ("30 Juin 2022", "is not a date (expected e.g. 30/06/2022)"),
+    ],
+)
+def test_what_is_not_a_date_says_why(text: str, words: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(words)):
+        parse_day(text)
+
+
+Q1 = Quarter(FinancialYear(2022), 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        ("Jun-22", Period(D(2022, 6, 1))),
+        ("June - 22", Period(D(2022, 6, 1))),
+        ("2022-06", Period(D(2022, 6, 1))),
+        ("Q1 2022/23", Period(D(2022, 6, 1), Q1)),
+        ("2022/23 Q1", Period(D(2022, 6, 1), Q1)),
+        ("Quarter 1 2022-23", Period(D(2022, 6, 1), Q1)),
+        ("Apr–Jun 2022", Period(D(2022, 6, 1), Q1)),
+        ("Apr-Jun 22", Period(D(2022, 6, 1), Q1)),
+        ("30/06/2022", Period(D(2022, 6, 1))),
+        ("end June 2022", Period(D(2022, 6, 1))),
+        ("End of June 2022", Period(D(2022, 6, 1))),
+        ("end Jun-22", Period(D(2022, 6, 1))),
+        ("as at 30 June 2022", Period(D(2022, 6, 1))),
+        ("As at 30/06/2022", Period(D(2022, 6, 1))),
+        ("month ending 31/03/2023", Period(D(2023, 3, 1))),
+        ("1/4/2022", Period(D(2022, 4, 1))),
+        ("31/3/2022", Period(D(2022, 3, 1))),
+        ("Jan–Mar 2023", Period(D(2023, 3, 1), Quarter(FinancialYear(2022), 4))),
+    ],
+)
+def test_a_period_is_a_month_a_quarter_or_a_date(text: str, period: Period) -> None:
+    assert parse_period(text) == period
+
+
+def test_a_quarter_is_recorded_at_its_last_month_and_labelled_as_a_quarter() -> None:
+    for quarter in FinancialYear(2022).quarters():
+        period = parse_period(f"{quarter.label} {quarter.year.label}")
+        assert period.month == quarter.last_month
+        assert period.label == str(quarter)
+    assert parse_period("30/06/2022").label == "Jun-22"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("June", "is not a period: expected a month (Jun-22), a quarter (Q1 2022/23 or"),
+        ("Smarch-22", "is not a period"),
+        ("Q1 2022", "does not say which financial year"),
+        ("31/06/2022", "June 2022 has no day 31"),
+        ("end Juin 2022", "is not a month or date (expected e.g. end June 2022 or as at"),
+    ],
+)
+def test_what_is_not_a_period_says_what_would_be(text: str, words: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(words)):
+        parse_period(text)
+
+
+@given(st.dates(min_value=D(2000, 1, 1), max_value=D(2098, 12, 31)))
+def test_any_date_written_day_first_is_read_as_its_month(day: dt.date) -> None:
+    assert parse_period(day.strftime("%d/%m/%Y")).month == day.replace(day=1)
+    assert parse_period(f"as at {day.day} {day:%B %Y}").month == day.replace(day=1)
+
+
+@given(st.integers(2000, 2098), st.integers(1, 4))
+def test_every_spelling_of_a_quarter_is_the_same_quarter(start: int, number: int) -> None:
+    quarter = Quarter(FinancialYear(start), number)
+    first, last = quarter.first_month, quarter.last_month
+    spellings = [
+        f"Q{number} {quarter.year.label}",
+        f"{quarter.year.slug} Q{number}",
+        f"Quarter {number} {quarter.year.slug}",
+        f"{first:%b}–{last:%b} {last.year}",
+        f"{first:%b}-{last:%b} {last.year % 100:02d}",
+    ]
+    assert {parse_quarter(text) for text in spellings} == {quarter}

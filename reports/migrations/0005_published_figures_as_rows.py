@@ -10,7 +10,7 @@ def rows_from_snapshots(apps, schema_editor):
     Kpi = apps.get_model("kpis", "Kpi")
     PublishedFigure = apps.get_model("kpis", "PublishedFigure")
     kpis = dict(Kpi.objects.values_list("ref", "pk"))
-    for report in QuarterReport.objects.filter(status="published").exclude(snapshot=None):
+    for report in QuarterReport.objects.filter(status="published", snapshot__isnull=False):
         label = f"Q{report.quarter} {report.year_start}/{(report.year_start + 1) % 100:02d}"
         snapshot = report.snapshot
         printed = [

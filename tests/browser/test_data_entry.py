@@ -46,7 +46,7 @@ def test_an_analyst_previews_and_imports_the_report_s_table(page: Page, tmp_path
     make_user("ann.analyst", "Analyst", staff=True)
     text = SEED_REPORT.read_text(encoding="utf-8")
     bad, good = tmp_path / "bad.tsv", tmp_path / "q1.tsv"
-    bad.write_text(text.replace("74.9%\n", "75.0%\n").replace("59.1%", "n/a"), encoding="utf-8")
+    bad.write_text(text.replace("74.9%\n", "75.0%\n").replace("59.1%", "lots"), encoding="utf-8")
     good.write_text(text.replace("74.9%\n", "75.0%\n"), encoding="utf-8")
     sign_in(page, "ann.analyst")
     page.goto("/admin/kpis/importedfile/add/")
@@ -56,7 +56,7 @@ def test_an_analyst_previews_and_imports_the_report_s_table(page: Page, tmp_path
     page.get_by_role("button", name="Upload and preview").click()
     expect(page.get_by_role("alert")).to_contain_text("Nothing can be imported from this file")
     problems = page.get_by_role("table", name="Problems, with the cell or line they are in")
-    expect(problems).to_contain_text('"n/a" is not a number')
+    expect(problems).to_contain_text('"lots" is neither a number nor a symbol')
     assert_accessible(page)
     screenshot(page, "import-problems")
 
@@ -93,3 +93,34 @@ def test_the_export_page_and_a_closed_month_are_accessible(page: Page):
     assert_accessible(page)
     page.goto("/admin/kpis/observation/?closed=yes")
     assert_accessible(page)
+
+
+def test_the_import_page_follows_the_background_work_until_the_preview(
+    page: Page, tmp_path, settings
+):
+    """The worker is slow today (the dummy backend holds the task): the page says the file
+    waits, then, once the work is done, shows the preview by itself (a static module polls
+    the status endpoint; no inline script)."""
+    from kpis import tasks
+    from kpis.models import ImportedFile
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    demo.load()
+    make_user("ann.analyst", "Analyst", staff=True)
+    june = tmp_path / "june.csv"
+    june.write_text("ref,month,value\n1,Jun-22,75.0\n", encoding="utf-8")
+    sign_in(page, "ann.analyst")
+    page.goto("/admin/kpis/importedfile/add/")
+    screenshot(page, "import-upload")
+    page.get_by_label("Spreadsheet").set_input_files(str(june))
+    page.get_by_role("button", name="Upload and preview").click()
+    expect(page.get_by_role("heading", name="Waiting to be read")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("Waiting for the background worker")
+    assert_accessible(page)
+    screenshot(page, "import-waiting")
+    # What the worker would do (the queued task is held by the server thread's backend).
+    tasks.read_import.call(ImportedFile.objects.get().pk)
+    changed = page.get_by_role("table", name="Changed figures: 1")
+    expect(changed).to_contain_text("75.0%", timeout=10_000)
+    assert_accessible(page)
+    screenshot(page, "import-preview")

@@ -15,7 +15,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from kpis import imports
+from kpis import figures, imports
 from kpis.models import Observation, ObservationRevision
 from sct_portal import periods
 from tests.kpis.conftest import workbook_bytes
@@ -29,7 +29,9 @@ PROPERTY = settings(
 )
 
 MONTHS = ["Apr-21", "Sep-21", "Mar-22", "Apr - 22", "May – 22", "June - 22", "2022-06"]
-ODD_MONTHS = ["Jan-99", "Dec-2099", "Smarch-22", "Jun 22", "13/2022", "June"]
+QUARTERS = ["Q1 2022/23", "2021/22 Q4", "Quarter 3 2021-22", "Apr–Jun 2022", "Jan-Mar 22"]
+DATES = ["30/06/2022", "end June 2022", "as at 31 May 2022", "31/06/2022", "06/30/2022"]
+ODD_MONTHS = ["Jan-99", "Dec-2099", "Smarch-22", "Jun 22", "13/2022", "June", "Q1 2022", "Q5 22/23"]
 REFS = ["1", "2", "3", "5", "6a", "6A", "13", "14", "CIC", "CICR", " 1 ", "99", "Pl.No", ""]
 FORMULAS = ["=1+1", "=SUM(C2:C9)", '=HYPERLINK("http://example.org")', "=cmd|' /C calc'!A0"]
 WEIRD_NUMBERS = [
@@ -48,7 +50,13 @@ WEIRD_NUMBERS = [
     "%",
     "85.2%%",
     "£-3",
+    "19,61",
+    "1,5",
+    "1.234,5",
+    "1,234",
+    "0,5%",
 ]
+CONTROL = ["\x00", "\x0b", "\x1b", "\x7f", "_x000B_"]
 
 plain_numbers = st.decimals(
     min_value=-1000, max_value=1000, places=2, allow_nan=False, allow_infinity=False
@@ -60,7 +68,7 @@ cell_texts = st.one_of(
     percentages,
     st.sampled_from(WEIRD_NUMBERS),
     st.sampled_from(FORMULAS),
-    st.sampled_from(MONTHS + ODD_MONTHS),
+    st.sampled_from(MONTHS + QUARTERS + DATES + ODD_MONTHS),
     st.sampled_from(REFS),
     texts,
     st.just(""),
@@ -75,7 +83,9 @@ def tables(draw) -> list[list[str]]:
     for _ in range(draw(st.integers(0, 2))):
         rows.append([draw(texts)])  # prose
     if draw(st.booleans()):
-        months = draw(st.lists(st.sampled_from(MONTHS + ODD_MONTHS), min_size=1, max_size=5))
+        months = draw(
+            st.lists(st.sampled_from(MONTHS + QUARTERS + ODD_MONTHS), min_size=1, max_size=5)
+        )
         lead = draw(st.sampled_from([["", ""], ["Ref", "Description"], [""], []]))
         rows.append(lead + months)
     elif draw(st.booleans()):
@@ -184,10 +194,14 @@ def rolled_back():
         transaction.set_rollback(True)
 
 
-def check_all_or_nothing(name: str, content: bytes, by) -> None:
+def check_all_or_nothing(
+    name: str, content: bytes, by, options: imports.ReadOptions | None = None
+) -> None:
     before = snapshot()
     revisions = ObservationRevision.objects.count()
-    outcome = imports.import_file(name=name, content=content, by=by, reason="property test")
+    outcome = imports.import_file(
+        name=name, content=content, by=by, reason="property test", options=options
+    )
     event(f"layout: {outcome.plan.reading.layout}")
     event(
         "imported" if outcome.ok and outcome.written else "refused" if not outcome.ok else "no-op"
@@ -275,3 +289,63 @@ def test_a_zip_that_unpacks_to_too_much_is_refused_unopened(demo_kpis, analyst):
     assert [str(p) for p in outcome.problems] == [
         "The file: it unpacks to too much data to be a table of KPIs"
     ]
+
+
+def spoiled(text: str, data) -> str:
+    """The text with a quote or a control character put somewhere in it."""
+    spoiler: str = data.draw(st.sampled_from(['"', '""', '"x', *CONTROL]))
+    at: int = data.draw(st.integers(0, len(text)))
+    return text[:at] + spoiler + text[at:]
+
+
+@settings(PROPERTY, max_examples=120)
+@given(
+    rows=st.one_of(tables(), wellformed_tables()),
+    suffix=st.sampled_from([".csv", ".tsv"]),
+    decimal_comma=st.booleans(),
+    data=st.data(),
+)
+def test_stray_quotes_and_control_characters_never_half_write(
+    demo_kpis, analyst, rows, suffix, decimal_comma, data
+):
+    """A quote or a control character anywhere, read with either decimal separator: never
+    raises, and either every figure is written or none; a control character is never stored."""
+    delimiter = "," if suffix == ".csv" else "\t"
+    text = spoiled(as_text(rows, delimiter, "utf-8").decode(), data)
+    options = imports.ReadOptions(decimal_comma=decimal_comma)
+    with rolled_back():
+        check_all_or_nothing(f"figures{suffix}", text.encode(), analyst, options)
+        notes = Observation.objects.values_list("note", flat=True)
+        assert not any(figures.control_characters(note) for note in notes)
+
+
+@settings(PROPERTY, max_examples=40)
+@given(
+    rows=wellformed_tables(),
+    states=st.lists(st.sampled_from(["visible", "hidden", "veryHidden"]), min_size=1, max_size=3),
+    hidden_sheets=st.booleans(),
+)
+def test_workbooks_with_hidden_sheets_import_all_or_nothing(
+    demo_kpis, analyst, rows, states, hidden_sheets
+):
+    """Each sheet holds the table; hidden ones are read only when chosen (then the same
+    figures twice are refused), and whatever happens nothing is half-written."""
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for number, state in enumerate(states):
+        sheet = workbook.create_sheet(f"Sheet{number}")
+        for row in rows:
+            # Only characters XML can carry (as_workbook above).
+            sheet.append(["".join(ch for ch in cell if ch.isprintable()) or None for cell in row])
+        sheet.sheet_state = state
+    if all(state != "visible" for state in states):
+        workbook.create_sheet("Front")  # a workbook shows at least one sheet
+    content = workbook_bytes(workbook)
+    options = imports.ReadOptions(hidden_sheets=hidden_sheets)
+    with rolled_back():
+        check_all_or_nothing("figures.xlsx", content, analyst, options)
+        reading = imports.read("figures.xlsx", content, options=options)
+        places = {figure.place.sheet for figure in reading.figures}
+        if not hidden_sheets:
+            read = {f"Sheet{n}" for n, state in enumerate(states) if state == "visible"}
+            assert places <= read

@@ -313,8 +313,8 @@ def test_figures_under_a_column_without_a_month_are_an_error(demo_kpis, analyst)
     content = b"Ref\tDescription\tJun-22\t\n1\tContacts\t75.0%\t80.0%\n"
     outcome = imports.import_file(name="x.tsv", content=content, by=analyst)
     assert [str(p) for p in outcome.problems] == [
-        "line 2: column 4 has figures but its heading is not a month (Apr-22, …), so it is "
-        "not clear which month they are for"
+        "line 2: column 4 has figures but its heading is not a month or quarter (Apr-22, "
+        "Q1 2022/23, …), so it is not clear which period they are for"
     ]
 
 
@@ -461,8 +461,10 @@ def test_figures_changed_after_the_preview_are_shown_again_not_overwritten(
     fingerprint = analyst_client.get(preview_url).context["form"].initial["fingerprint"]
     record("1", "2022-06-01", "76.0")
     figure = Observation.objects.get(kpi__ref="1", month="2022-06-01")
-    response = analyst_client.post(preview_url, {"fingerprint": fingerprint, "reason": ""})
-    assert response.status_code == 200
+    response = analyst_client.post(
+        preview_url, {"fingerprint": fingerprint, "reason": ""}, follow=True
+    )
+    assert response.redirect_chain == [(preview_url, 302)]
     assert "changed since you saw the preview" in response.content.decode()
     assert "76.0%" in response.content.decode()
     figure.refresh_from_db()
@@ -509,7 +511,7 @@ def test_a_percentage_typed_as_a_fraction_is_flagged_and_written_only_once_confi
     assert "0.4% looks like a fraction of one — did you mean 40%?" in html
     assert "44.6 is outside the range of the last 12 figures (45.2 to 52.2)" in html
     assert "MASH count" in html  # the file's comment column, as each figure's note
-    assert page.context["plan"].summary == "2 new, 0 changed, 0 unchanged, 2 to check"
+    assert page.context["preview"]["summary"] == "2 new, 0 changed, 0 unchanged, 2 to check"
     fingerprint = page.context["form"].initial["fingerprint"]
     response = analyst_client.post(preview_url, {"fingerprint": fingerprint, "reason": ""})
     assert "Check the 2 figures listed under “Figures to check”" in unescape(

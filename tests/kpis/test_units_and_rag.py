@@ -1,9 +1,17 @@
+import re
 from decimal import Decimal
 
 import pytest
 
 from kpis.polarity import Direction, Polarity, direction
-from kpis.units import Unit, format_change, format_value, parse_number, problems
+from kpis.units import (
+    DecimalSeparatorError,
+    Unit,
+    format_change,
+    format_value,
+    parse_number,
+    problems,
+)
 
 D = Decimal
 
@@ -97,3 +105,61 @@ def test_parse_number_rejects_what_is_not_a_number(text):
 )
 def test_direction_of_travel_by_polarity(previous, current, polarity, judged):
     assert direction(previous, current, polarity) == judged
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1,234", D("1234")),
+        ("12,345.6", D("12345.6")),
+        ("1,234,567", D("1234567")),
+        ("-1,000", D("-1000")),
+        ("1\u00a0234", D("1234")),  # a no-break space, as Excel pastes it
+    ],
+)
+def test_a_comma_is_a_thousands_separator_only_in_groups_of_three(text, value):
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("19,61", "19,61 — use a point: 19.61"),
+        ("1,5", "1,5 — use a point: 1.5"),
+        ("0,125", "0,125 — use a point: 0.125"),  # 0 is never a thousands group
+        ("1,2345", "1,2345 — use a point: 1.2345"),
+        ("85,2%", "85,2% — use a point: 85.2%"),
+    ],
+)
+def test_a_decimal_comma_is_refused_with_the_number_as_it_should_be_typed(text, words):
+    with pytest.raises(DecimalSeparatorError, match=f"^{re.escape(words)}$"):
+        parse_number(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("19,61", D("19.61")),
+        ("1.234,5", D("1234.5")),
+        ("1 234,5", D("1234.5")),
+        ("1.234", D("1234")),
+        ("75", D("75")),
+        ("85,2%", D("85.2")),
+    ],
+)
+def test_declared_decimal_commas_are_read(text, value):
+    assert parse_number(text, decimal_comma=True) == value
+
+
+def test_a_decimal_point_in_a_file_declared_with_commas_is_refused():
+    with pytest.raises(DecimalSeparatorError, match="declared to use decimal commas: type 74,9"):
+        parse_number("74.9", decimal_comma=True)
+    with pytest.raises(ValueError, match="is not a number"):
+        parse_number("1,234,5")
+
+
+def test_the_monthly_return_refuses_a_decimal_comma_in_words(db):
+    from kpis.imports import parse_value
+
+    with pytest.raises(ValueError, match=re.escape("19,61 — use a point: 19.61")):
+        parse_value("19,61")

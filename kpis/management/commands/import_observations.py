@@ -38,6 +38,17 @@ class Command(BaseCommand):
             "closed periods.",
         )
         parser.add_argument(
+            "--decimal-comma",
+            action="store_true",
+            help="The file writes decimals with commas (19,61; 1.234,5). Without it a decimal "
+            "comma is refused, and a comma is read only as a thousands separator (1,234).",
+        )
+        parser.add_argument(
+            "--hidden-sheets",
+            action="store_true",
+            help="Read the workbook's hidden and very hidden sheets too (skipped otherwise).",
+        )
+        parser.add_argument(
             "--confirm",
             action="store_true",
             help="Confirm the figures that deserve a second look (an unusual value, a "
@@ -53,6 +64,8 @@ class Command(BaseCommand):
         reason: str = "",
         user: str = "",
         confirm: bool = False,
+        decimal_comma: bool = False,
+        hidden_sheets: bool = False,
         **options: Any,
     ) -> None:
         path = Path(file)
@@ -71,6 +84,7 @@ class Command(BaseCommand):
             dry_run=dry_run,
             confirmed=confirm,
             source=figures.Source.COMMAND,
+            options=imports.ReadOptions(decimal_comma=decimal_comma, hidden_sheets=hidden_sheets),
         )
         plan = outcome.plan
         layout = f"{plan.reading.layout} layout, " if plan.reading.layout else ""
