@@ -210,6 +210,7 @@ def position(
         target=Decimal(target.value) if target else None,
         process=process,
         describe=describer(kpi),
+        bounds=spc.bounds_for(kpi.unit),
     )
     return Position(
         kpi=kpi,
@@ -260,7 +261,8 @@ def _variation_phrase(analysis: spc.Analysis) -> str:
         "improvement": f"special-cause improvement{trial}",
         "concern": f"special-cause concern{trial}",
         "neutral": f"special-cause variation, neither good nor bad{trial}",
-    }.get(variation.kind, "too few figures for a process chart")
+        "not-analysed": "not analysed for SPC",
+    }.get(variation.kind, "too few figures for SPC")
 
 
 def position_sentence(item: Position) -> str:
@@ -437,8 +439,7 @@ def overview(
                 recent,
                 at=month,
                 targets=targets.get(kpi.pk, []),
-                # The SPC baseline: the KPI's first figures, from its whole history.
-                process=spc.limits([Decimal(e[11:]) for e in entries[: spc.BASELINE]]),
+                process=baseline_limits(kpi, entries),
                 sparkline_months=spark_months[kpi.frequency],
             )
         )
@@ -454,6 +455,18 @@ def overview(
         and (outcome is None or item.rag == outcome)
     ]
     return Overview(month=month, positions=shown, headlines=headlines)
+
+
+def baseline_limits(kpi: Kpi, entries: Sequence[str]) -> spc.Limits | None:
+    """The SPC limits from the KPI's first figures, from its whole history (a missing month
+    among them breaks the moving range); None when it has too few figures for SPC. `entries`
+    hold its first BASELINE figures and its recent ones: together at least MINIMUM_FIGURES
+    exactly when the KPI has that many."""
+    if len(entries) < spc.MINIMUM_FIGURES:
+        return None
+    first = parse_figures(entries[: spc.BASELINE])
+    series = [first.get(month) for month in axis(kpi, list(first))]
+    return spc.limits(series, bounds=spc.bounds_for(kpi.unit))
 
 
 def goal_ahead(goals: Sequence[Goal], month: dt.date) -> Goal | None:

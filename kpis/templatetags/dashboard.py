@@ -60,6 +60,7 @@ _VARIATION_ICON = {
     "concern": "",
     "neutral": "",
     "not-enough-data": "?",
+    "not-analysed": "×",
 }
 
 
