@@ -574,19 +574,11 @@ def limits(
     consecutive months (a missing or excluded month breaks the range; none is screened out).
     None when the baseline has no moving range. Whether there are enough figures to show
     them is `analyse`'s question (MINIMUM_FIGURES)."""
-    chosen = _baseline(values, excluded, baseline)
-    members = set(chosen)
-    figures = [values[i] for i in chosen]
-    ranges = [
-        abs(b - a)
-        for i in chosen
-        if i - 1 in members
-        for a, b in [(values[i - 1], values[i])]
-        if a is not None and b is not None
-    ]
+    figure = {i: v for i in _baseline(values, excluded, baseline) if (v := values[i]) is not None}
+    ranges = [abs(v - figure[i - 1]) for i, v in figure.items() if i - 1 in figure]
     if not ranges:
         return None
-    mean = sum((f for f in figures if f is not None), Decimal(0)) / len(figures)
+    mean = sum(figure.values(), Decimal(0)) / len(figure)
     mean_range = sum(ranges, Decimal(0)) / len(ranges)
     return _lines(
         mean,
@@ -594,8 +586,8 @@ def limits(
         TWO_SIGMA_FACTOR * mean_range,
         bounds,
         mean_moving_range=mean_range,
-        baseline_size=len(figures),
-        trial=len(figures) < baseline,
+        baseline_size=len(figure),
+        trial=len(figure) < baseline,
     )
 
 
@@ -657,7 +649,8 @@ def analyse(
     """Judge a series, oldest first, one value per month the KPI is due (None: no figure).
 
     - `chart`: Chart.XMR, or Chart.P with `fractions` (one per month, None where there is
-      none); a p-chart judges the fractions' percentages.
+      none); a p-chart judges the fractions' percentages. An XmR chart may be given them
+      too, so that its sentences state small bases ("75.6% (34 of 45)").
     - `change_points`: where approved new segments start; `excluded`: figures left out of
       their segment's baseline; `baseline`: the figures in each baseline (at least
       SHORTEST_BASELINE).
@@ -727,8 +720,8 @@ def _check(
 ) -> None:
     if baseline < SHORTEST_BASELINE:
         raise ValueError(f"a baseline needs at least {SHORTEST_BASELINE} figures, not {baseline}")
-    if chart == Chart.P and len(fractions) != len(values):
-        raise ValueError("a p-chart needs one fraction (or None) for each month")
+    if (chart == Chart.P or fractions) and len(fractions) != len(values):
+        raise ValueError("fractions must be one (or None) for each month")
     starts = [point.start for point in change_points]
     if len(set(starts)) != len(starts) or any(not 0 < s < len(values) for s in starts):
         raise ValueError(f"change points must start within the series, once each: {starts}")

@@ -503,6 +503,18 @@ def test_p_chart_limits_vary_with_each_months_base_and_say_the_fraction():
     )
 
 
+def test_an_xmr_chart_given_the_fractions_states_small_bases_too():
+    fractions = [Fraction(5, 10), Fraction(6, 10)] * 6 + [Fraction(34, 45)]
+    values = [f.percentage for f in fractions]
+    analysis = analyse(values, fractions=fractions, describe=lambda v: f"{v:.1f}%")
+    assert analysis.chart == spc.Chart.XMR
+    assert analysis.variation_sentence.startswith(
+        "Common-cause variation: the latest figure, 75.6% (34 of 45), is within"
+    )
+    with pytest.raises(ValueError, match="one \\(or None\\) for each month"):
+        analyse(values, fractions=fractions[:-1])
+
+
 def test_p_chart_limits_are_clipped_to_0_and_100_percent():
     fractions = [Fraction(9, 10)] * 13
     analysis = analyse([f.percentage for f in fractions], chart="p", fractions=fractions)
