@@ -5,6 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -88,11 +89,17 @@ class BenchmarkInline(LabelledTabularInline):
     fields = ["month", "comparator", "statistic", "group", "value", "source"]
 
 
-class ChangePointInline(LabelledTabularInline):
+class ChartRecordInline(LabelledTabularInline):
+    """An inline of how the KPI's chart is read; saved through kpis/chart_records.py."""
+
+    extra = 0
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
+
+
+class ChangePointInline(ChartRecordInline):
     """Where the SPC limits are recalculated from: approved by a person with a reason."""
 
     model = ChangePoint
-    extra = 0
     fields = ["month", "reason", "status", "decision_reason", "decided"]
     readonly_fields = ["decided"]
 
@@ -101,11 +108,10 @@ class ChangePointInline(LabelledTabularInline):
         return decision_text(obj)
 
 
-class BaselineExclusionInline(LabelledTabularInline):
+class BaselineExclusionInline(ChartRecordInline):
     """Figures left out of their SPC baseline (still shown and judged)."""
 
     model = BaselineExclusion
-    extra = 0
     fields = ["month", "reason", "excluded"]
     readonly_fields = ["excluded"]
 
@@ -114,11 +120,10 @@ class BaselineExclusionInline(LabelledTabularInline):
         return who_and_when(obj.excluded_by, obj.excluded_at) if obj.pk else ""
 
 
-class AnnotationInline(LabelledTabularInline):
+class AnnotationInline(ChartRecordInline):
     """Dated events shown on the KPI's chart."""
 
     model = Annotation
-    extra = 0
     fields = ["date", "text", "added"]
     readonly_fields = ["added"]
 
@@ -198,7 +203,7 @@ class KpiAdmin(admin.ModelAdmin[Kpi]):
                     r.get_record_display(),
                     r.get_action_display().lower(),
                     r.summary,
-                    f" — {r.reason}" if r.reason else "",
+                    f" — {r.reason}" if r.reason and r.reason not in r.summary else "",
                 )
                 for r in recent
             ),
@@ -656,7 +661,7 @@ class ChangePointAdmin(admin.ModelAdmin[ChangePoint]):
 class ChartRevisionAdmin(ReadOnly, admin.ModelAdmin[ChartRevision]):
     """Every change to every KPI's change points, baseline exclusions and annotations."""
 
-    list_display = ["changed_at", "kpi_ref", "record", "action", "summary", "changed_by", "reason"]
+    list_display = ["changed_at", "kpi_ref", "record", "action", "summary", "who", "reason"]
     list_filter = [KpiFilter, "record", "action"]
     search_fields = ["kpi__ref", "summary", "reason"]
     list_select_related = ["kpi", "changed_by"]
@@ -665,6 +670,10 @@ class ChartRevisionAdmin(ReadOnly, admin.ModelAdmin[ChartRevision]):
     @admin.display(description="Ref", ordering="kpi__order")
     def kpi_ref(self, obj: ChartRevision) -> str:
         return obj.kpi.ref
+
+    @admin.display(description="Changed by", ordering="changed_by")
+    def who(self, obj: ChartRevision) -> str:
+        return str(obj.changed_by or "the portal")
 
 
 @admin.register(ClosedMonth)

@@ -144,13 +144,14 @@ def _shown(record: Record, name: str) -> str:
 
 
 def _changes(old: Record | None, new: Record) -> list[str]:
-    """What differs, field by field: “status: Proposed → Approved”; all of it when new."""
+    """What differs, field by field: “status: Proposed → Approved”; all of it (but blanks)
+    when new."""
     found = []
     for name in TRACKED[type(new)]:
         label = str(getattr(new._meta.get_field(name), "verbose_name", name))
-        if old is None:
+        if old is None and getattr(new, name) not in ("", None):
             found.append(f"{label}: {_shown(new, name)}")
-        elif getattr(old, name) != getattr(new, name):
+        elif old is not None and getattr(old, name) != getattr(new, name):
             found.append(f"{label}: {_shown(old, name)} → {_shown(new, name)}")
     return found
 

@@ -713,8 +713,8 @@ class Benchmark(models.Model):
 
 
 class ChangePointStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed (not applied)"
-    APPROVED = "approved", "Approved: limits recalculated from this month"
+    PROPOSED = "proposed", "Proposed"
+    APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
 
 
@@ -731,7 +731,10 @@ class ChangePoint(models.Model):
         help_text="Why the process changed from this month: “new definition from April 2023”."
     )
     status = models.CharField(
-        max_length=10, choices=ChangePointStatus.choices, default=ChangePointStatus.PROPOSED
+        max_length=10,
+        choices=ChangePointStatus.choices,
+        default=ChangePointStatus.PROPOSED,
+        help_text="Only an approved change point recalculates the limits from its month.",
     )
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

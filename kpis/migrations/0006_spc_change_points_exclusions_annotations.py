@@ -173,11 +173,12 @@ class Migration(migrations.Migration):
                     "status",
                     models.CharField(
                         choices=[
-                            ("proposed", "Proposed (not applied)"),
-                            ("approved", "Approved: limits recalculated from this month"),
+                            ("proposed", "Proposed"),
+                            ("approved", "Approved"),
                             ("rejected", "Rejected"),
                         ],
                         default="proposed",
+                        help_text="Only an approved change point recalculates the limits from its month.",
                         max_length=10,
                     ),
                 ),

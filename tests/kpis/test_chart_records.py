@@ -103,7 +103,7 @@ def test_an_analyst_records_a_change_point_then_approves_it_with_a_reason(
         (ChartRecord.CHANGE_POINT, "changed", analyst),
     ]
     assert history[0].reason == "new definition from April 2022"
-    assert "status: Proposed (not applied) → Approved" in history[1].summary
+    assert "status: Proposed → Approved" in history[1].summary
     assert history[1].reason == "the MASH counts from the new front door"
     page = analyst_client.get(url).content.decode()
     assert "the MASH counts from the new front door" in page  # the chart history on the page
