@@ -175,6 +175,7 @@ class Bounds:
 
     lower: Decimal | None = None
     upper: Decimal | None = None
+    name: str = "the measure"  # for the sentence: "below what a count can be"
 
     def clip(self, value: Decimal) -> Decimal:
         if self.lower is not None and value < self.lower:
@@ -186,7 +187,7 @@ class Bounds:
 
 UNBOUNDED = Bounds()
 NOT_NEGATIVE = Bounds(lower=Decimal(0))
-PERCENTAGE = Bounds(lower=Decimal(0), upper=PERCENT)
+PERCENTAGE = Bounds(lower=Decimal(0), upper=PERCENT, name="a percentage")
 
 
 def bounds_for(unit: str) -> Bounds:
@@ -196,6 +197,8 @@ def bounds_for(unit: str) -> Bounds:
         return PERCENTAGE
     if unit == Unit.MONEY:
         return UNBOUNDED
+    if unit == Unit.COUNT:
+        return replace(NOT_NEGATIVE, name="a count")
     return NOT_NEGATIVE
 
 
@@ -254,6 +257,7 @@ class Limits:
     trial: bool = False  # the baseline holds fewer figures than the baseline length asks
     calculated_lower: Decimal | None = None  # where a bound clipped a limit: as calculated
     calculated_upper: Decimal | None = None
+    bounded_by: str = "the measure"  # what the bounds are of: "a percentage", "a count"
     base: int | None = None  # p-chart: the denominator these limits are for
 
     def contains(self, value: Decimal) -> bool:
@@ -552,6 +556,7 @@ def _lines(
         trial=trial,
         calculated_lower=calculated_lower,
         calculated_upper=calculated_upper,
+        bounded_by=bounds.name,
         base=base,
     )
 
@@ -975,12 +980,12 @@ def _limits_sentence(analysis: Analysis, found: Limits, segment: Segment) -> str
     if found.calculated_lower is not None:
         text += (
             f" The lower limit as calculated, {describe(found.calculated_lower)}, is below what "
-            f"the measure can be, so it is shown at {describe(found.lower)}."
+            f"{found.bounded_by} can be, so it is shown at {describe(found.lower)}."
         )
     if found.calculated_upper is not None:
         text += (
             f" The upper limit as calculated, {describe(found.calculated_upper)}, is above what "
-            f"the measure can be, so it is shown at {describe(found.upper)}."
+            f"{found.bounded_by} can be, so it is shown at {describe(found.upper)}."
         )
     if found.trial:
         count = found.baseline_size

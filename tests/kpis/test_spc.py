@@ -6,6 +6,7 @@ range 2, so the process limits are 11 ± 2.66 × 2 = 5.68 to 16.32 and the 2-sig
 thirds of the way, 11 ± 3.547. A thirteenth figure is needed before anything is judged.
 """
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -344,7 +345,7 @@ def test_percentage_limits_are_clipped_at_100_and_the_sentence_says_so():
     assert limits.upper_two_sigma == D(100)
     assert (
         "process limits 72.72% to 100.00%, from the first 12 figures. The upper limit as "
-        "calculated, 115.28%, is above what the measure can be, so it is shown at 100.00%."
+        "calculated, 115.28%, is above what a percentage can be, so it is shown at 100.00%."
     ) in analysis.limits_sentence
 
 
@@ -354,7 +355,7 @@ def test_count_limits_are_clipped_at_zero():
     limits = analysis.limits
     assert limits is not None
     assert (limits.lower, limits.calculated_lower) == (D(0), D("-7.64"))
-    assert "The lower limit as calculated, -7.64, is below what the measure can be" in (
+    assert "The lower limit as calculated, -7.64, is below what a count can be" in (
         analysis.limits_sentence
     )
     assert analyse([*values[:-1], D(0)], bounds=spc.NOT_NEGATIVE).variation == (
@@ -366,7 +367,7 @@ def test_count_limits_are_clipped_at_zero():
     ("unit", "bounds"),
     [
         (Unit.PERCENT, spc.PERCENTAGE),
-        (Unit.COUNT, spc.NOT_NEGATIVE),
+        (Unit.COUNT, replace(spc.NOT_NEGATIVE, name="a count")),
         (Unit.RATE, spc.NOT_NEGATIVE),
         (Unit.DAYS, spc.NOT_NEGATIVE),
         (Unit.MONEY, spc.UNBOUNDED),
