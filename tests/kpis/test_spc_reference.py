@@ -15,9 +15,18 @@ the portal's rule functions (spc.outside_limits, shifts, trends, two_of_three, s
 or turned into figures where the portal's function takes figures: a "beyond the 2-sigma
 line" flag and a side of the mean become a figure (3 above, 1 above but inside, −1, −3)
 about a mean of 0 with 2-sigma lines at ±2.
-Cases of options the portal does not have (PowerBI-SPC's flag filters and its icons from
-every point rather than the latest, NHSRplotthedots' facets and argument checks) are not
-ported; the module docstring lists them.
+Not ported, as the portal has no such option or the test checks the reference's own
+plumbing:
+- PowerBI-SPC checkFlagDirection.test.ts:53-117 and the filtered assertions of 120-153
+  (process_flag_type "improvement" or "deterioration": the portal always shows both);
+  variationIconsToDraw.test.ts:46-199, 231-243 and 301-349 (icons gathered from every
+  point, flag_last_point false: the portal's icon is the latest figure's, as MDC's);
+  assuranceIconToDraw.test.ts:48 (chart types without limits).
+- NHSRplotthedots test-ptd_calculate_point_type.R:5-76 (grouping and mock calls), :100-126
+  (ptd_part_of_seven_trend on marker vectors, which the run and trend cases cover), :157
+  and :197 (a relative-to-mean vector shorter than the flags); test-ptd_rebase.R (checks of
+  R date vectors: the portal's change points are records); test-ptd_spc.R (S3 dispatch,
+  printing, mocks).
 """
 
 from decimal import Decimal
