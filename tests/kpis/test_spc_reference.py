@@ -19,7 +19,7 @@ Not ported, as the portal has no such option or the test checks the reference's 
 plumbing:
 - PowerBI-SPC checkFlagDirection.test.ts:53-117 and the filtered assertions of 120-153
   (process_flag_type "improvement" or "deterioration": the portal always shows both);
-  variationIconsToDraw.test.ts:46-199, 231-243 and 301-349 (icons gathered from every
+  variationIconsToDraw.test.ts:30-199, 231-243 and 301-349 (icons gathered from every
   point, flag_last_point false: the portal's icon is the latest figure's, as MDC's);
   assuranceIconToDraw.test.ts:48 (chart types without limits).
 - NHSRplotthedots test-ptd_calculate_point_type.R:5-76 (grouping and mock calls), :100-126
