@@ -174,6 +174,7 @@ def _reason(record: Record, old: Record | None) -> str:
 
 
 def segmentation(
+    *,
     months: Sequence[dt.date],
     change_points: Iterable[ChangePoint],
     exclusions: Iterable[BaselineExclusion],

@@ -249,7 +249,7 @@ def test_records_become_the_analysis_segments_and_exclusions(mash, analyst):
     outside = ChangePoint(kpi=mash, month=dt.date(2023, 1, 1), reason="later", status="approved")
     exclusion = BaselineExclusion(kpi=mash, month=dt.date(2021, 9, 1), reason="outage")
     starts, excluded = chart_records.segmentation(
-        quarterly, [approved, proposed, outside], [exclusion]
+        months=quarterly, change_points=[approved, proposed, outside], exclusions=[exclusion]
     )
     # November's change starts with December, the next month the KPI is due; the proposal
     # and a change beyond the series are left out.
@@ -304,7 +304,9 @@ def test_an_approved_change_point_gives_the_kpis_figures_their_own_segments(mash
     assert isinstance(point, ChangePoint)
     chart_records.approve(change_point=point, by=analyst, reason="a new front door")
     starts, excluded = chart_records.segmentation(
-        months, ChangePoint.objects.filter(kpi=mash), BaselineExclusion.objects.filter(kpi=mash)
+        months=months,
+        change_points=ChangePoint.objects.filter(kpi=mash),
+        exclusions=BaselineExclusion.objects.filter(kpi=mash),
     )
     analysis = spc.analyse(
         [Decimal(o.value) for o in observations],
