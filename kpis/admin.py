@@ -20,12 +20,16 @@ from sct_portal import periods, spreadsheets
 from sct_portal.admin_inlines import LabelledTabularInline
 from sct_portal.models import of_request
 
-from . import exports, figures, imports, published, symbols, tasks
+from . import chart_records, exports, figures, imports, published, symbols, tasks
 from .entry import ENTRY_PERMISSIONS, MonthlyReturnSheet, default_month, entry_months
 from .forms import PreviewKpiForm, PublishedUploadForm, RulePreviewForm, TargetForm
 from .models import (
+    Annotation,
+    BaselineExclusion,
     Benchmark,
     BenchmarkMapping,
+    ChangePoint,
+    ChartRevision,
     ClosedMonth,
     ComparatorGroup,
     Geography,
@@ -144,6 +148,76 @@ class BenchmarkInline(LabelledTabularInline):
     fields = ["month", "comparator", "statistic", "group", "value", "source"]
 
 
+class ChartRecordInline(LabelledTabularInline):
+    """An inline of how the KPI's chart is read; saved through kpis/chart_records.py."""
+
+    extra = 0
+    formfield_overrides = {models_module.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
+
+
+class ChangePointInline(ChartRecordInline):
+    """Where the SPC limits are recalculated from: approved by a person with a reason."""
+
+    model = ChangePoint
+    fields = ["month", "reason", "status", "decision_reason", "decided"]
+    readonly_fields = ["decided"]
+
+    @admin.display(description="Proposed, approved or rejected")
+    def decided(self, obj: ChangePoint) -> str:
+        return decision_text(obj)
+
+
+class BaselineExclusionInline(ChartRecordInline):
+    """Figures left out of their SPC baseline (still shown and judged)."""
+
+    model = BaselineExclusion
+    fields = ["month", "reason", "excluded"]
+    readonly_fields = ["excluded"]
+
+    @admin.display(description="Excluded by")
+    def excluded(self, obj: BaselineExclusion) -> str:
+        return who_and_when(obj.excluded_by, obj.excluded_at) if obj.pk else ""
+
+
+class AnnotationInline(ChartRecordInline):
+    """Dated events shown on the KPI's chart."""
+
+    model = Annotation
+    fields = ["date", "text", "added"]
+    readonly_fields = ["added"]
+
+    @admin.display(description="Added by")
+    def added(self, obj: Annotation) -> str:
+        return who_and_when(obj.added_by, obj.added_at) if obj.pk else ""
+
+
+CHART_INLINES = (ChangePointInline, BaselineExclusionInline, AnnotationInline)
+
+
+def who_and_when(by: Any, at: dt.datetime | None) -> str:
+    when = f"{timezone.localtime(at):%d %b %Y}" if at else ""
+    return f"{by or 'the portal'}, {when}" if when else str(by or "the portal")
+
+
+def decision_text(obj: ChangePoint) -> str:
+    if obj.pk is None:
+        return ""
+    proposed = f"Proposed by {who_and_when(obj.proposed_by, obj.proposed_at)}"
+    if obj.decided_at is None:
+        return proposed
+    verb = "approved" if obj.is_approved else "rejected"
+    return f"{proposed}; {verb} by {who_and_when(obj.decided_by, obj.decided_at)}"
+
+
+def save_chart_records(request: HttpRequest, formset: Any) -> None:
+    """Save an inline of change points, exclusions or annotations through the service that
+    keeps each change in the chart's history."""
+    for record in formset.save(commit=False):
+        chart_records.save(record=record, by=request.user)
+    for record in formset.deleted_objects:
+        chart_records.delete(record=record, by=request.user)
+
+
 @admin.register(Kpi)
 class KpiAdmin(admin.ModelAdmin[Kpi]):
     list_display = ["short_ref", "short_description", "section", "unit", "is_active", "figures"]
@@ -152,16 +226,64 @@ class KpiAdmin(admin.ModelAdmin[Kpi]):
     search_fields = ["ref", "description"]
     list_select_related = ["section"]
     ordering = ["order", "ref"]
-    inlines = [TargetInline, GoalInline, BenchmarkInline]
+    inlines = [TargetInline, GoalInline, BenchmarkInline, *CHART_INLINES]
+    readonly_fields = ["chart_history"]
     fieldsets = [
         (None, {"fields": ["ref", "description", "short_name", "section", "order", "is_active"]}),
         (
             "How it is measured",
-            {"fields": ["unit", "decimals", "polarity", "frequency", "uses_fraction"]},
+            {
+                "fields": [
+                    "unit",
+                    "decimals",
+                    "polarity",
+                    "frequency",
+                    "cumulative",
+                    "uses_fraction",
+                ]
+            },
         ),
         ("Where it is shown", {"fields": ["is_headline", "in_kpi_table"]}),
         ("Definition", {"fields": ["definition"]}),
+        ("SPC chart", {"fields": ["chart", "baseline_length", "chart_history"]}),
     ]
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if issubclass(formset.model, (ChangePoint, BaselineExclusion, Annotation)):
+            save_chart_records(request, formset)
+            formset.save_m2m()
+        else:
+            super().save_formset(request, form, formset, change)
+
+    @admin.display(description="Chart history")
+    def chart_history(self, obj: Kpi) -> str:
+        if obj.pk is None:
+            return "No changes recorded."
+        url = reverse("admin:kpis_chartrevision_changelist")
+        recent = obj.chart_revisions.select_related("changed_by")[:5]
+        lines = format_html_join(
+            "",
+            "<p>{} · {} · {} {} · {}{}</p>",
+            (
+                (
+                    f"{timezone.localtime(r.changed_at):%d %b %Y %H:%M}",
+                    r.changed_by or "the portal",
+                    r.get_record_display(),
+                    r.get_action_display().lower(),
+                    r.summary,
+                    f" — {r.reason}" if r.reason and r.reason not in r.summary else "",
+                )
+                for r in recent
+            ),
+        )
+        link = format_html(
+            '<p><a href="{}?kpi__id__exact={}">Every change<span class="visually-hidden"> to '
+            "KPI {}'s change points, baseline exclusions and annotations</span></a></p>",
+            url,
+            obj.pk,
+            obj.ref,
+        )
+        return format_html("{}{}", lines, link) if recent else "No changes recorded."
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Kpi]:
         return super().get_queryset(request).annotate(figure_count=Count("observations"))
@@ -692,6 +814,64 @@ class ObservationRevisionAdmin(ReadOnly, admin.ModelAdmin[ObservationRevision]):
     @admin.display(description="Period", ordering="closed_period")
     def closed(self, obj: ObservationRevision) -> str:
         return "Closed month" if obj.closed_period else "Open"
+
+
+@admin.register(ChangePoint)
+class ChangePointAdmin(admin.ModelAdmin[ChangePoint]):
+    """Change points of every KPI, so that proposals awaiting a decision can be found."""
+
+    list_display = ["kpi_ref", "month_label", "short_reason", "status", "decided"]
+    list_display_links = ["kpi_ref", "month_label"]
+    list_filter = ["status", KpiFilter]
+    search_fields = ["kpi__ref", "kpi__description", "reason", "decision_reason"]
+    list_select_related = ["kpi", "proposed_by", "decided_by"]
+    fields = ["kpi", "month", "reason", "status", "decision_reason", "decided"]
+    readonly_fields = ["decided"]
+    actions = None
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ["kpi", "month", "decided"] if obj else ["decided"]
+
+    @admin.display(description="Ref", ordering="kpi__order")
+    def kpi_ref(self, obj: ChangePoint) -> str:
+        return obj.kpi.ref
+
+    @admin.display(description="From month", ordering="month")
+    def month_label(self, obj: ChangePoint) -> str:
+        return periods.month_label(obj.month)
+
+    @admin.display(description="Reason")
+    def short_reason(self, obj: ChangePoint) -> str:
+        return _short(obj.reason, 60)
+
+    @admin.display(description="Proposed, approved or rejected")
+    def decided(self, obj: ChangePoint) -> str:
+        return decision_text(obj)
+
+    def save_model(self, request: HttpRequest, obj: ChangePoint, form: Any, change: bool) -> None:
+        chart_records.save(record=obj, by=request.user)
+
+    def delete_model(self, request: HttpRequest, obj: ChangePoint) -> None:
+        chart_records.delete(record=obj, by=request.user)
+
+
+@admin.register(ChartRevision)
+class ChartRevisionAdmin(ReadOnly, admin.ModelAdmin[ChartRevision]):
+    """Every change to every KPI's change points, baseline exclusions and annotations."""
+
+    list_display = ["changed_at", "kpi_ref", "record", "action", "summary", "who", "reason"]
+    list_filter = [KpiFilter, "record", "action"]
+    search_fields = ["kpi__ref", "summary", "reason"]
+    list_select_related = ["kpi", "changed_by"]
+    date_hierarchy = "changed_at"
+
+    @admin.display(description="Ref", ordering="kpi__order")
+    def kpi_ref(self, obj: ChartRevision) -> str:
+        return obj.kpi.ref
+
+    @admin.display(description="Changed by", ordering="changed_by")
+    def who(self, obj: ChartRevision) -> str:
+        return str(obj.changed_by or "the portal")
 
 
 @admin.register(ClosedMonth)

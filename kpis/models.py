@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import NotSupportedError, models
 from django.db.models import Q
 from django.urls import reverse
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from sct_portal import periods
 
-from . import ees, rag, units
+from . import ees, rag, spc, units
 from .ees import GeographicLevel
 from .polarity import Polarity
 from .rag import Amber, Basis, Comparison, Rule
@@ -100,6 +101,22 @@ class Kpi(models.Model):
         help_text='For small bases: "34 of 45 conferences".',
     )
     is_active = models.BooleanField(default=True)
+    chart = models.CharField(
+        "SPC chart",
+        max_length=4,
+        choices=spc.Chart.choices,
+        default=spc.Chart.XMR,
+        help_text="A p-chart's limits vary with each month's denominator; it needs a "
+        "percentage that records numerator and denominator.",
+    )
+    baseline_length = models.PositiveSmallIntegerField(
+        "SPC baseline length",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(spc.SHORTEST_BASELINE)],
+        help_text=f"The figures each SPC baseline holds, at least {spc.SHORTEST_BASELINE}. "
+        f"Blank: {spc.BASELINE}, as Making Data Count.",
+    )
 
     objects = KpiQuerySet.as_manager()
 
@@ -136,6 +153,20 @@ class Kpi(models.Model):
         if isinstance(figure, str):
             return figure
         return self.format(figure)
+
+    @property
+    def spc_baseline(self) -> int:
+        return self.baseline_length or spc.BASELINE
+
+    def clean(self) -> None:
+        if self.chart == spc.Chart.P and not (self.uses_fraction and self.unit == Unit.PERCENT):
+            raise ValidationError(
+                {
+                    "chart": "A p-chart is for a percentage that records numerator and "
+                    "denominator: choose “Percentage” and tick “records numerator and "
+                    "denominator”, or use an XmR chart."
+                }
+            )
 
     def is_due_in(self, month: dt.date) -> bool:
         return periods.is_due(self.frequency, month)
@@ -882,6 +913,195 @@ class ImportStatus(models.TextChoices):
     IMPORTING = "importing", "Being imported"
     IMPORTED = "imported", "Imported"
     FAILED = "failed", "Failed"
+
+
+# ---------------------------------------------------------------------------------------
+# How a KPI's SPC chart is read: change points, baseline exclusions and annotations. Each is
+# changed through kpis/chart_records.py, which keeps every change in ChartRevision.
+
+
+class ChangePointStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class ChangePoint(models.Model):
+    """A month from which a KPI's process is taken to have changed: once a person approves it,
+    with a reason, the SPC mean and limits are recalculated from it (a new segment). The
+    portal may propose one (a sustained shift); it never approves one."""
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="change_points")
+    month = models.DateField(
+        "from month", validators=[first_of_month], help_text="The first month of the new process."
+    )
+    reason = models.TextField(
+        help_text="Why the process changed from this month: “new definition from April 2023”."
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=ChangePointStatus.choices,
+        default=ChangePointStatus.PROPOSED,
+        help_text="Only an approved change point recalculates the limits from its month.",
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Blank: the portal proposed it.",
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="approved or rejected by",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("approved or rejected at", null=True, blank=True)
+    decision_reason = models.TextField(
+        "reason for approving or rejecting",
+        blank=True,
+        help_text="Needed to approve or reject: why this is (or is not) a lasting change.",
+    )
+
+    class Meta:
+        ordering = ["kpi__order", "kpi__ref", "month"]
+        verbose_name = "change point"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "month"],
+                name="one_change_point_per_kpi_per_month",
+                violation_error_message="There is already a change point for this KPI and month.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="proposed")
+                | (Q(decided_at__isnull=False) & ~Q(decision_reason="")),
+                name="change_point_decided_with_a_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"KPI {self.kpi.ref}, from {periods.month_name(self.month)}: {self.reason}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == ChangePointStatus.APPROVED
+
+    @property
+    def label(self) -> str:
+        """How a sentence names it: “April 2023: new definition from April 2023”."""
+        return f"{periods.month_name(self.month)}: {self.reason}"
+
+    def clean(self) -> None:
+        if self.month:
+            self.month = periods.month_start(self.month)
+        if self.status != ChangePointStatus.PROPOSED and not self.decision_reason.strip():
+            verb = "approve" if self.status == ChangePointStatus.APPROVED else "reject"
+            raise ValidationError(
+                {"decision_reason": f"Say why you {verb} this change point; it is kept."}
+            )
+
+
+class BaselineExclusion(models.Model):
+    """A figure left out of its segment's SPC baseline (a known one-off), for a reason: it is
+    still shown and judged, but the mean and limits are computed without it."""
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="baseline_exclusions")
+    month = models.DateField(validators=[first_of_month])
+    reason = models.TextField(help_text="Why this month's figure is not typical of the process.")
+    excluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    excluded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kpi__order", "kpi__ref", "month"]
+        verbose_name = "baseline exclusion"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "month"],
+                name="one_baseline_exclusion_per_kpi_per_month",
+                violation_error_message="This month is already excluded from the baseline.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"KPI {self.kpi.ref}, {periods.month_name(self.month)}: {self.reason}"
+
+    def clean(self) -> None:
+        if self.month:
+            self.month = periods.month_start(self.month)
+
+
+class Annotation(models.Model):
+    """A dated event on a KPI's chart: “duty system restructured”, “Ofsted visit”."""
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="annotations")
+    date = models.DateField(help_text="The day of the event; the chart marks its month.")
+    text = models.CharField(max_length=200)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kpi__order", "kpi__ref", "date", "id"]
+
+    def __str__(self) -> str:
+        return f"KPI {self.kpi.ref}, {self.date.day} {self.date:%B %Y}: {self.text}"
+
+    @property
+    def month(self) -> dt.date:
+        return periods.month_start(self.date)
+
+
+class ChartRecord(models.TextChoices):
+    CHANGE_POINT = "change-point", "Change point"
+    BASELINE_EXCLUSION = "baseline-exclusion", "Baseline exclusion"
+    ANNOTATION = "annotation", "Annotation"
+
+
+class ChartRevision(models.Model):
+    """The history of a KPI's change points, baseline exclusions and annotations: one row per
+    change (who, when, what, why), never edited, kept after the record is deleted."""
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="chart_revisions")
+    record = models.CharField(max_length=20, choices=ChartRecord.choices)
+    record_id = models.PositiveIntegerField(help_text="The record's id, kept after a delete.")
+    action = models.CharField(max_length=10, choices=RevisionAction.choices)
+    month = models.DateField(help_text="The record's month.")
+    summary = models.TextField(help_text="What changed, old → new.")
+    reason = models.TextField(blank=True, help_text="Why: the record's reason at the time.")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Blank: the portal (a proposal).",
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = "chart history entry"
+        verbose_name_plural = "chart history"
+        indexes = [models.Index(fields=["kpi", "record", "record_id"])]
+
+    def __str__(self) -> str:
+        return f"KPI {self.kpi.ref}: {self.get_record_display()} {self.summary}"
 
 
 class ImportedFile(models.Model):

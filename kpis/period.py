@@ -386,17 +386,25 @@ def position(
     target = target_in_force(targets, latest.month) if latest else None
     reference = measured_from.at(target, latest.month) if latest else None
     months = tuple(axis(kpi, with_figure))
-    series: list[Decimal | None] = [
-        f.value if (f := shown.get(m)) is not None else None for m in months
+    recorded = [shown.get(m) for m in months]
+    series: list[Decimal | None] = [f.value if f is not None else None for f in recorded]
+    fractions = [
+        spc.Fraction(f.numerator, f.denominator)
+        if f is not None and f.numerator is not None and f.denominator
+        else None
+        for f in recorded
     ]
     analysis = spc.analyse(
-        [] if kpi.cumulative else series,
+        series,
         polarity=kpi.polarity,
         target=assured_against(kpi, target, reference),
         describe=lambda value: kpi.format(value),
+        chart=kpi.chart,
+        fractions=fractions if any(fractions) else (),
+        baseline=kpi.spc_baseline,
+        bounds=spc.bounds_for(kpi.unit),
+        year_to_date=kpi.cumulative,
     )
-    if kpi.cumulative:
-        months = ()
     stated_at = shown.get(periods.last_due(kpi.frequency, at))
     stated = stated_at.stated if stated_at else None
     if latest is not None and latest.stated is not None:
@@ -470,9 +478,9 @@ def target_phrase(item: Position) -> str:
 
 
 def variation_phrase(item: Position) -> str:
-    if item.kpi.cumulative:
-        return "not analysed by SPC: a year-to-date measure"
     analysis = item.analysis
+    if analysis.variation.kind == "not-analysed":
+        return "not analysed by SPC: a year-to-date measure"
     variation = analysis.variation
     trial = " (trial limits)" if analysis.limits and analysis.limits.trial else ""
     return {
@@ -480,7 +488,7 @@ def variation_phrase(item: Position) -> str:
         "improvement": f"special-cause improvement{trial}",
         "concern": f"special-cause concern{trial}",
         "neutral": f"special-cause variation, neither good nor bad{trial}",
-    }.get(variation.kind, "too few figures for a process chart")
+    }.get(variation.kind, "too few figures for SPC")
 
 
 def position_sentence(item: Position) -> str:

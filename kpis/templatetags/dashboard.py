@@ -82,6 +82,7 @@ _VARIATION_ICON = {
     "concern": "",
     "neutral": "",
     "not-enough-data": "?",
+    "not-analysed": "×",
 }
 
 

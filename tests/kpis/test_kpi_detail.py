@@ -60,14 +60,19 @@ def test_a_lower_is_better_kpi_with_a_special_cause(manager_client, demo_kpis):
     assert "Special-cause concern: the latest figure, 258, is above the upper process limit" in page
 
 
-def test_a_quarterly_kpi_with_a_goal_and_trial_limits(manager_client, demo_kpis):
+def test_a_quarterly_kpi_with_a_goal_and_too_few_figures_for_spc(manager_client, demo_kpis):
     page = text(manager_client.get("/kpis/CIC/").content.decode())
     assert (
         "848 in June 2022: worse than March 2022 (844) and no figure for June 2021; no target "
-        "in force; common-cause variation (trial limits)."
+        "in force; too few figures for SPC."
     ) in page
     assert "848 is 52 above the goal of 796 for March 2023." in page
-    assert "These are trial limits: a baseline needs 12 figures, and there are only 2." in page
+    # Two figures give no limits and no verdict (tests/kpis/test_spc.py has the rule).
+    assert (
+        "Too few figures for SPC: process limits and a verdict need at least 13 figures, and "
+        "there are only 2."
+    ) in page
+    assert "process limits 8" not in page
 
 
 def test_the_chart_data_holds_history_target_limits_goals_and_benchmarks(manager_client, demo_kpis):
@@ -101,7 +106,10 @@ def test_special_causes_are_marked_in_the_chart_and_the_table(manager_client, de
     assert chart(page)["special"][-1] == "concern"
     june = figures_table(page)[0]
     assert june.startswith("Jun-22 258")
-    assert "Yes: Outside the process limits; 2 of 3 beyond the 2-sigma line (high)" in june
+    # 112 then 258 are both beyond the upper 2-sigma line, but the figure before them (0) is
+    # below the mean: not 2 of 3, which needs all three on one side (MDC; NHSRplotthedots #143).
+    assert "Yes: Outside the process limits (high)" in june
+    assert "2 of 3" not in june
     assert figures_table(page)[-1].startswith("Apr-21 41")
     assert " No" in figures_table(page)[-1]
 

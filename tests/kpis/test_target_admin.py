@@ -68,6 +68,9 @@ def add_kpi(client, section: Section, spec: dict[str, Any]):
     }
     data |= inline("targets", [NO_TARGET | target for target in targets])
     data |= inline("goals", [])
+    data |= {"chart": "xmr", "baseline_length": ""}
+    for prefix in ("change_points", "baseline_exclusions", "annotations"):
+        data |= inline(prefix, [])
     data |= inline("benchmarks", benchmarks)
     return client.post("/admin/kpis/kpi/add/", data)
 
