@@ -186,6 +186,11 @@ def test_a_manager_publishes_q1_and_downloads_the_workbook(page: Page):
     page.get_by_role("link", name=report.heading).click()
     expect(page.get_by_text("In review", exact=True)).to_be_visible()
     assert_accessible(page)
+    # Publishing asks first, saying what follows: the report frozen, the months closed.
+    page.get_by_role("link", name="Publish the report…").click()
+    expect(page.get_by_role("heading", name="Publish this report?")).to_be_visible()
+    expect(page.get_by_text("the report is frozen as it stands", exact=False)).to_be_visible()
+    assert_accessible(page)
     page.get_by_role("button", name="Publish the report").click()
     expect(page.get_by_text("The report is published.")).to_be_visible()
     report.refresh_from_db()
