@@ -78,13 +78,14 @@ def demo(django_db_setup, django_db_blocker) -> Iterator[dict[str, Any]]:
     report and its users), a draft and an in-review report, and one row of every admin model,
     loaded once for the module and rolled back after it."""
     from axes.models import AccessFailureLog
+
     from finance.models import FinanceYear, MonitoringLine
     from kpis import chart_records
-    from kpis.tasks import read_import
-    from sct_portal.models import from_environment
     from kpis.models import ChangePoint, ImportedFile, Kpi, Observation
+    from kpis.tasks import read_import
     from reports import workflow
     from reports.models import QuarterReport
+    from sct_portal.models import from_environment
 
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("load_demo", verbosity=0)
@@ -325,7 +326,7 @@ def test_each_role_opens_the_pages_of_its_job(role, demo, db):
 def test_every_pattern_is_requested():
     """The walk reaches the portal's own pages and every registered admin model."""
     patterns = {route.pattern for route in ROUTES}
-    assert {"kpis/<str:ref>/", "reports/<str:year>/<str:quarter>/report.pdf"} <= patterns
+    assert {"kpis/<ref:ref>/", "reports/<str:year>/<str:quarter>/report.pdf"} <= patterns
     for model in admin.site._registry:
         meta = model._meta
         assert f"admin/{meta.app_label}/{meta.model_name}/" in patterns
