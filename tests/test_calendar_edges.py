@@ -7,7 +7,7 @@ from sct_portal import periods
 
 
 @pytest.mark.parametrize(
-    "read, text",
+    ("read", "text"),
     [
         (periods.parse_month, "0001-01"),
         (periods.parse_month, "Jan 0001"),
@@ -30,7 +30,7 @@ def test_the_calendar_s_own_edges_are_months(text):
 
 
 @pytest.mark.parametrize(
-    "url, allowed",
+    ("url", "allowed"),
     [
         ("/admin/kpis/monthlyreturn/?month=0001-01", {200, 302}),
         ("/admin/kpis/monthlyreturn/?month=2999-12", {200, 302}),
