@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import NotSupportedError, models
 from django.db.models import Q
 from django.urls import reverse
@@ -21,6 +21,19 @@ from .rag import Amber, Basis, Comparison, Rule
 from .units import Unit
 
 MONEY_DIGITS = {"max_digits": 16, "decimal_places": 4}
+
+# A KPI's reference is part of its page's address (/kpis/6a/) and of every file that names
+# it: letters and digits, with dots, hyphens and underscores after the first (1, 6a, CH01,
+# 2.1, EH-3). A slash, a space or a control character would make its page unreachable.
+REFERENCE = r"[A-Za-z0-9][A-Za-z0-9._-]*"
+validate_reference = RegexValidator(
+    rf"^{REFERENCE}\Z",
+    message=(
+        "A reference is letters and digits, with . - or _ after the first (1, 6a, CH01, "
+        "2.1): no spaces, slashes or other characters."
+    ),
+    code="reference_characters",
+)
 
 
 class Frequency(models.TextChoices):
@@ -64,7 +77,8 @@ class Kpi(models.Model):
         "reference",
         max_length=20,
         unique=True,
-        help_text="As the report prints it: 1, 6a, 13, A2, CH01.",
+        validators=[validate_reference],
+        help_text="As the report prints it: 1, 6a, 13, A2, CH01 (letters, digits, . - _).",
     )
     description = models.CharField(max_length=300)
     short_name = models.CharField(

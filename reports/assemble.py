@@ -176,6 +176,7 @@ def build_kpi_table(quarter: Quarter, view: Period) -> KpiTable:
         outcome = latest.rag if latest else Rag.NO_DATA
         rows.append(
             KpiRow(
+                kpi_id=kpi.pk,
                 ref=kpi.ref,
                 description=kpi.description,
                 section=kpi.section.name,
@@ -250,6 +251,7 @@ def build_headlines(
             chosen.append(position)
         headlines.append(
             Headline(
+                kpi_id=kpi.pk,
                 ref=kpi.ref,
                 label=kpi.description,
                 unit=kpi.unit,

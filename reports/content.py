@@ -43,6 +43,9 @@ class KpiRow:
     direction_label: str
     direction_year: str  # against the same month a year before
     direction_year_label: str
+    # The KPI the row was built from, so that a renamed reference still finds it (None in
+    # snapshots frozen before it was kept: those are found by their reference).
+    kpi_id: int | None = None
 
     @property
     def latest(self) -> Cell:
@@ -90,6 +93,7 @@ class Headline:
     compared_with: str  # "Target for March 2023: 796" or "Statistical neighbour average …"
     sentence: str
     series: tuple[Cell, ...] = ()
+    kpi_id: int | None = None  # as KpiRow.kpi_id
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Q
+
 from kpis.models import Kpi, Observation, ObservationRevision
 from sct_portal import periods
 
@@ -30,19 +32,36 @@ class Revised:
 def since_publication(content: ReportContent) -> list[Revised]:
     """The report's KPI-table and headline figures whose value differs now (three queries)."""
     published: dict[tuple[str, dt.date], tuple[str, Decimal | None, str]] = {}
+    ids: dict[str, int | None] = {}  # each reference as published → its KPI, where kept
     for row in content.kpi_table.rows:
+        ids[row.ref] = row.kpi_id
         for cell in row.cells:
             published[(row.ref, cell.month)] = (row.description, cell.value, cell.shown)
     for headline in content.headlines:
+        ids.setdefault(headline.ref, headline.kpi_id)
         for cell in headline.series:
             published[(headline.ref, cell.month)] = (headline.label, cell.value, cell.shown)
     if not published:
         return []
-    refs = {ref for ref, _ in published}
+    # The KPIs by what the report kept of them: its id (a reference may have been renamed
+    # since), or for an older snapshot its reference. A KPI deleted since is not compared.
+    found_kpis = Kpi.objects.filter(
+        Q(pk__in={i for i in ids.values() if i})
+        | Q(ref__in={ref for ref, i in ids.items() if not i})
+    )
+    by_pk = {kpi.pk: kpi for kpi in found_kpis}
+    by_current_ref = {kpi.ref: kpi for kpi in by_pk.values()}
+    by_ref = {
+        ref: kpi
+        for ref, kpi_id in ids.items()
+        if (kpi := by_pk.get(kpi_id) if kpi_id else by_current_ref.get(ref)) is not None
+    }
+    published = {key: item for key, item in published.items() if key[0] in by_ref}
+    frozen_ref = {kpi.pk: ref for ref, kpi in by_ref.items()}
+    kpis = list(by_ref.values())
     months = {month for _, month in published}
-    kpis = {kpi.pk: kpi for kpi in Kpi.objects.filter(ref__in=refs)}
     current = {
-        (kpis[o.kpi_id].ref, o.month): Decimal(o.value or 0)
+        (frozen_ref[o.kpi_id], o.month): Decimal(o.value or 0)
         for o in Observation.objects.filter(kpi__in=kpis, month__in=months, value__isnull=False)
     }
     changed = [
@@ -58,8 +77,7 @@ def since_publication(content: ReportContent) -> list[Revised]:
         .select_related("changed_by")
         .order_by("changed_at", "id")
     ):
-        latest[(kpis[revision.kpi_id].ref, revision.month)] = revision
-    by_ref = {kpi.ref: kpi for kpi in kpis.values()}
+        latest[(frozen_ref[revision.kpi_id], revision.month)] = revision
     found = []
     for key in sorted(changed, key=lambda k: (by_ref[k[0]].order, k[0], k[1])):
         description, _, shown = published[key]

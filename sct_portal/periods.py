@@ -30,6 +30,19 @@ _MONTH_WORDS["sept"] = 9
 
 FIRST_MONTH = 4  # April
 
+# The years the portal's calendar holds. A year outside them (0001, 0000, 99999) is a
+# mistyped address, filter or cell: refused here in words, once, rather than reaching date
+# arithmetic that fails below year 1 or above 9999, or a database that cannot store it.
+FIRST_YEAR = 1900
+LAST_YEAR = 2999
+
+
+def in_calendar(year: int, text: str) -> int:
+    """The year, when the calendar holds it; otherwise ValueError naming the text."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f'"{text}" is outside the calendar: years run from 1900 to 2999')
+    return year
+
 
 def month_start(day: dt.date) -> dt.date:
     """The first day of the month that contains `day`."""
@@ -81,16 +94,16 @@ def parse_month(text: str) -> dt.date:
         word, year_text = match.groups()
         month_number = _MONTH_WORDS.get(word.lower())
         if month_number is not None:
-            year = int(year_text)
-            return dt.date(year + 2000 if year < 100 else year, month_number, 1)
+            year = int(year_text) + (2000 if len(year_text) == 2 else 0)
+            return dt.date(in_calendar(year, text), month_number, 1)
     elif match := _ISO.match(cleaned):
         year, month_number = int(match[1]), int(match[2])
         if 1 <= month_number <= 12:
-            return dt.date(year, month_number, 1)
+            return dt.date(in_calendar(year, text), month_number, 1)
     elif match := _NUMERIC.match(cleaned):
         month_number, year = int(match[1]), int(match[2])
         if 1 <= month_number <= 12:
-            return dt.date(year, month_number, 1)
+            return dt.date(in_calendar(year, text), month_number, 1)
     raise ValueError(f"{text!r} is not a month (expected a label such as Apr-22)")
 
 
@@ -99,6 +112,14 @@ class FinancialYear:
     """April to March; `start` is the calendar year in which it begins (2022 for 2022/23)."""
 
     start: int
+
+    def __post_init__(self) -> None:
+        # Its last month is in the next calendar year, which the calendar must hold too.
+        if not FIRST_YEAR <= self.start < LAST_YEAR:
+            raise ValueError(
+                f"The financial year starting in {self.start} is outside the calendar: "
+                "years run from 1900 to 2999"
+            )
 
     @classmethod
     def of(cls, day: dt.date) -> Self:
@@ -384,8 +405,8 @@ class Period:
 
 
 def _full_year(text: str) -> int:
-    year = int(text)
-    return year + 2000 if year < 100 else year
+    """A year as written: two digits are 20xx; four are the year itself (0001 is year 1)."""
+    return in_calendar(int(text) + (2000 if len(text.strip()) <= 2 else 0), text)
 
 
 def _financial_year(start_text: str, end_text: str, shown: str) -> FinancialYear:
@@ -459,6 +480,7 @@ def parse_day(text: str) -> dt.date:
         raise ValueError(
             f'"{text}" is not a date: write the day first, then the month (30/06/2022)'
         )
+    in_calendar(year, text)
     try:
         return dt.date(year, month, day)
     except ValueError:
