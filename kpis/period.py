@@ -393,9 +393,7 @@ class Position:
             left_out = tuple(
                 (self.kpi.period_label(self.axis[e.index]), e.reason) for e in segment.excluded
             )
-            found.append(
-                Baseline(self.kpi, self.axis[segment.start], segment, point, left_out)
-            )
+            found.append(Baseline(self.kpi, self.axis[segment.start], segment, point, left_out))
         return tuple(found)
 
     @property
