@@ -109,9 +109,10 @@ def propose(*, kpi: Kpi, month: dt.date, reason: str) -> ChangePoint | None:
 
 def approve_proposal(*, kpi: Kpi, month: dt.date, why: str, by: Any, reason: str) -> ChangePoint:
     """A person approves a proposed change point from the KPI's page, saying why: the portal's
-    proposal (`why`) is recorded as its own, then approved by `by` — both kept in the history,
-    in one transaction, so a refusal (no reason) writes nothing. A change point already
-    recorded for the month as proposed is approved as it stands."""
+    proposal (`why`) is recorded as its own, then approved by `by` with their reason, which
+    becomes the change point's (the label its limits are named by: "July 2022 (new duty
+    system)"); both steps are kept in the history, in one transaction, so a refusal (no
+    reason) writes nothing. A change point already recorded as proposed is approved so."""
     month = periods.month_start(month)
     with transaction.atomic():
         found = ChangePoint.objects.select_for_update().filter(kpi=kpi, month=month).first()
@@ -123,6 +124,8 @@ def approve_proposal(*, kpi: Kpi, month: dt.date, why: str, by: Any, reason: str
             proposed = propose(kpi=kpi, month=month, reason=why)
             assert proposed is not None
             found = proposed
+        if reason.strip():
+            found.reason = reason.strip()
         return approve(change_point=found, by=by, reason=reason)
 
 

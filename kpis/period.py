@@ -813,8 +813,19 @@ class HistoryRow:
         if found is None:
             return ""
         base = f" for a base of {found.base:,}" if found.base else ""
-        kpi_format = self.baseline.kpi.format if self.baseline else str
-        return f"{kpi_format(found.lower)} to {kpi_format(found.upper)}{base}"
+        shown = self.baseline.kpi.format if self.baseline else str
+        text = f"{shown(found.lower)} to {shown(found.upper)}{base}"
+        clipped = [
+            f"{which} {shown(value)} as calculated"
+            for which, value in (
+                ("lower", found.calculated_lower),
+                ("upper", found.calculated_upper),
+            )
+            if value is not None
+        ]
+        if clipped:
+            text += f" ({' and '.join(clipped)}, beyond what {found.bounded_by} can be)"
+        return text
 
     @property
     def revised(self) -> bool:

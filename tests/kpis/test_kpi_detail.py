@@ -135,12 +135,13 @@ def test_the_table_twin_has_every_figure_with_target_and_rag(manager_client, dem
     rows = figures_table(manager_client.get("/kpis/1/").content.decode())
     assert len(rows) == 15
     # Then the SPC mean and limits that judge each figure, and the baseline they come from:
-    # the first 12 figures (Apr-21 to Mar-22); the upper limit is clipped at 100%.
+    # the first 12 figures (Apr-21 to Mar-22); the upper limit is clipped at 100%, saying so.
+    limits = "61.5% to 100.0% (upper 101.4% as calculated, beyond what a percentage can be)"
     assert rows[0] == (
-        "Jun-22 74.9% at least 85.0% (amber from 80.0%) Red No 81.4% 61.5% to 100.0% From Apr-21"
+        f"Jun-22 74.9% at least 85.0% (amber from 80.0%) Red No 81.4% {limits} From Apr-21"
     )
     assert rows[-1] == (
-        "Apr-21 85.2% at least 85.0% (amber from 80.0%) Green No 81.4% 61.5% to 100.0% "
+        f"Apr-21 85.2% at least 85.0% (amber from 80.0%) Green No 81.4% {limits} "
         "From Apr-21; in the baseline"
     )
 
