@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -104,6 +105,28 @@ def propose(*, kpi: Kpi, month: dt.date, reason: str) -> ChangePoint | None:
     found = save(record=ChangePoint(kpi=kpi, month=month, reason=reason), by=None)
     assert isinstance(found, ChangePoint)
     return found
+
+
+def approve_proposal(*, kpi: Kpi, month: dt.date, why: str, by: Any, reason: str) -> ChangePoint:
+    """A person approves a proposed change point from the KPI's page, saying why: the portal's
+    proposal (`why`) is recorded as its own, then approved by `by` with their reason, which
+    becomes the change point's (the label its limits are named by: "July 2022 (new duty
+    system)"); both steps are kept in the history, in one transaction, so a refusal (no
+    reason) writes nothing. A change point already recorded as proposed is approved so."""
+    month = periods.month_start(month)
+    with transaction.atomic():
+        found = ChangePoint.objects.select_for_update().filter(kpi=kpi, month=month).first()
+        if found is not None and found.status != ChangePointStatus.PROPOSED:
+            raise ValidationError(
+                {"month": f"{periods.month_name(month)} is already {found.get_status_display()}."}
+            )
+        if found is None:
+            proposed = propose(kpi=kpi, month=month, reason=why)
+            assert proposed is not None
+            found = proposed
+        if reason.strip():
+            found.reason = reason.strip()
+        return approve(change_point=found, by=by, reason=reason)
 
 
 def _decide(change_point: ChangePoint, status: str, by: Any, reason: str) -> ChangePoint:

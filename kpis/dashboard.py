@@ -26,8 +26,19 @@ from sct_portal.models import data_version
 from sct_portal.periods import Quarter
 
 from . import period
-from .models import Benchmark, Goal, Kpi, Observation, PublishedFigure, Section, Target
-from .period import Figure, Period, Position, Published, TrendTable
+from .models import (
+    Annotation,
+    BaselineExclusion,
+    Benchmark,
+    ChangePoint,
+    Goal,
+    Kpi,
+    Observation,
+    PublishedFigure,
+    Section,
+    Target,
+)
+from .period import ChartRecords, Figure, Period, Position, Published, TrendTable
 from .rag import Stated
 
 KEPT_PERIODS = 24  # periods kept per process (a few months × filters of one data version)
@@ -200,8 +211,32 @@ def _read(kpis: list[Kpi], month: dt.date, area: str) -> Period:
         targets=targets,
         goals=goals,
         benchmarks=benchmarks,
+        records=_chart_records(ids, month),
         area=area,
     )
+
+
+def _chart_records(kpi_ids: list[int], month: dt.date) -> dict[int, ChartRecords]:
+    """The KPIs' change points, baseline exclusions and annotations up to `month` (three
+    queries; their KPIs are not loaded)."""
+    fields = {"kpi_id__in": kpi_ids, "month__lte": month}
+    points = _by_kpi(ChangePoint.objects.filter(**fields).order_by("month"), lambda r: r.kpi_id)
+    exclusions = _by_kpi(
+        BaselineExclusion.objects.filter(**fields).order_by("month"), lambda r: r.kpi_id
+    )
+    last_day = periods.add_months(month, 1)
+    annotations = _by_kpi(
+        Annotation.objects.filter(kpi_id__in=kpi_ids, date__lt=last_day).order_by("date", "id"),
+        lambda r: r.kpi_id,
+    )
+    return {
+        kpi_id: ChartRecords(
+            tuple(points.get(kpi_id, ())),
+            tuple(exclusions.get(kpi_id, ())),
+            tuple(annotations.get(kpi_id, ())),
+        )
+        for kpi_id in {*points, *exclusions, *annotations}
+    }
 
 
 _KEPT: "OrderedDict[tuple[object, ...], Period]" = OrderedDict()

@@ -8,7 +8,7 @@ that the report does not state is marked "illustrative".
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from .models import (
 )
 from .polarity import Polarity
 from .rag import Amber, Comparison
+from .spc import Chart
 from .units import Unit
 
 SECTIONS = [
@@ -67,6 +68,8 @@ class DemoKpi:
     in_kpi_table: bool = True
     description: str = ""  # for KPIs outside the report's table
     short_name: str = ""  # how the report names it inside a sentence
+    uses_fraction: bool = False
+    chart: str = Chart.XMR
 
 
 P, H, L, N = Unit.PERCENT, Polarity.HIGHER, Polarity.LOWER, Polarity.NEITHER
@@ -101,8 +104,12 @@ TABLE_KPIS = [
         1,
         H,
         "Initial child protection conferences held within 15 "
-        "working days of the strategy discussion, as a percentage of all held.",
+        "working days of the strategy discussion, as a percentage of all held. Charted as a "
+        "p-chart: each month's limits follow the number of conferences held. The demo's "
+        "numbers of conferences are illustrative (the report prints the percentages only).",
         ("85", "5"),
+        uses_fraction=True,
+        chart=Chart.P,
     ),
     DemoKpi(
         "4",
@@ -224,6 +231,38 @@ TABLE_KPIS = [
     ),
 ]
 
+# KPI 3 as numerator and denominator (conferences within 15 days, of those held), so the demo
+# has a p-chart. The report prints only the percentages; these counts are illustrative, chosen
+# to give exactly the printed percentage each month with between 22 and 50 conferences.
+ICPC_REF = "3"
+ICPC_FRACTIONS = {
+    "Apr-21": (39, 42),  # 92.9%
+    "May-21": (28, 33),  # 84.8%
+    "Jun-21": (25, 34),  # 73.5%
+    "Jul-21": (44, 49),  # 89.8%
+    "Aug-21": (36, 46),  # 78.3%
+    "Sep-21": (31, 35),  # 88.6%
+    "Oct-21": (30, 44),  # 68.2%
+    "Nov-21": (29, 31),  # 93.5%
+    "Dec-21": (17, 22),  # 77.3%
+    "Jan-22": (36, 41),  # 87.8%
+    "Feb-22": (47, 50),  # 94.0%
+    "Mar-22": (25, 42),  # 59.5%
+    "Apr-22": (15, 45),  # 33.3%
+    "May-22": (21, 25),  # 84.0%
+    "Jun-22": (26, 44),  # 59.1%
+}
+
+
+def with_fractions(figure: imports.Figure) -> imports.Figure:
+    """A figure of the seed report with the demo's numerator and denominator, if it has one."""
+    label = periods.month_label(figure.month)
+    if figure.ref != ICPC_REF or label not in ICPC_FRACTIONS:
+        return figure
+    numerator, denominator = ICPC_FRACTIONS[label]
+    return replace(figure, numerator=numerator, denominator=denominator)
+
+
 # Headline measures the report gives in its narrative, at quarter ends.
 HEADLINE_KPIS = [
     DemoKpi(
@@ -293,6 +332,8 @@ def define_kpis(*, descriptions: Mapping[str, str], first_month: dt.date) -> int
                 "short_name": spec.short_name,
                 "is_headline": spec.is_headline or spec.ref in HEADLINE_REFS,
                 "in_kpi_table": spec.in_kpi_table,
+                "uses_fraction": spec.uses_fraction,
+                "chart": spec.chart,
             },
         )
         added += created
@@ -346,7 +387,9 @@ def load(text: str | None = None) -> dict[str, int]:
     )
     # Never overwrite a figure: an analyst may have revised it.
     existing = set(Observation.objects.values_list("kpi__ref", "month"))
-    reading.figures = [f for f in reading.figures if (f.ref, f.month) not in existing]
+    reading.figures = [
+        with_fractions(f) for f in reading.figures if (f.ref, f.month) not in existing
+    ]
     by = loader()
     plan = imports.plan(reading, by=by)
     if plan.problems:

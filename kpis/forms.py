@@ -141,3 +141,19 @@ class PublishedUploadForm(forms.Form):
             raise forms.ValidationError(
                 f"“{text}” is not a month: write one such as 2025-04."
             ) from None
+
+
+class ApproveChangePointForm(forms.Form):
+    """A person approves a proposed change point on the KPI's page, saying why (kept in the
+    chart's history): the limits are then recalculated from its month."""
+
+    month = forms.DateField(widget=forms.HiddenInput, input_formats=["%Y-%m-%d"])
+    why = forms.CharField(widget=forms.HiddenInput, max_length=2000)
+    reason = forms.CharField(
+        label="Why is this a lasting change?",
+        help_text="For example: “new definition from April 2023”. It is kept in the chart's "
+        "history.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "govuk-textarea"}),
+        error_messages={"required": "Say why you approve this change point; it is kept."},
+    )

@@ -1007,8 +1007,8 @@ class ChangePoint(models.Model):
 
     @property
     def label(self) -> str:
-        """How a sentence names it: “April 2023: new definition from April 2023”."""
-        return f"{periods.month_name(self.month)}: {self.reason}"
+        """How a sentence names it: “April 2023 (new definition from April 2023)”."""
+        return f"{periods.month_name(self.month)} ({self.reason})"
 
     def clean(self) -> None:
         if self.month:

@@ -13,6 +13,7 @@ No database here: the model instances it is given (KPIs with their sections, tar
 benchmarks) are read, never queried.
 """
 
+import bisect
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,8 +23,18 @@ from functools import cached_property
 from sct_portal import periods
 from sct_portal.periods import FinancialYear, Quarter
 
-from . import rag, spc, symbols
-from .models import Benchmark, Goal, Kpi, Target
+from . import chart_records, rag, spc, symbols
+from .axes import value_axis
+from .models import (
+    Annotation,
+    BaselineExclusion,
+    Benchmark,
+    ChangePoint,
+    ChangePointStatus,
+    Goal,
+    Kpi,
+    Target,
+)
 from .polarity import Direction, Polarity, direction, movement
 from .rag import Rag, Stated
 from .references import NONE, References, gathered
@@ -85,6 +96,19 @@ class Figure:
     def revised(self) -> bool:
         """Changed since it was first entered."""
         return self.version > 1
+
+
+@dataclass(frozen=True)
+class ChartRecords:
+    """How a KPI's SPC chart is read, as recorded by analysts (kpis/chart_records.py): its
+    change points of every status, baseline exclusions and annotations, oldest first."""
+
+    change_points: tuple[ChangePoint, ...] = ()
+    exclusions: tuple[BaselineExclusion, ...] = ()
+    annotations: tuple[Annotation, ...] = ()
+
+
+NO_RECORDS = ChartRecords()
 
 
 # ---------------------------------------------------------------------------------------
@@ -246,6 +270,7 @@ class Position:
     sparkline: Sparkline | None = None
     reference: Decimal | None = None  # what a relative target is measured from, that month
     measured_from: References = NONE  # the same for every month (history, trend table)
+    records: ChartRecords = NO_RECORDS  # change points, exclusions, annotations
 
     @property
     def month(self) -> dt.date | None:
@@ -348,6 +373,115 @@ class Position:
     def points(self) -> dict[dt.date, spc.Point]:
         return dict(zip(self.axis, self.analysis.points, strict=True))
 
+    @cached_property
+    def segments(self) -> tuple["Baseline", ...]:
+        """Each SPC segment with the month it starts and the change point that starts it."""
+        approved = sorted(
+            (p for p in self.records.change_points if p.is_approved), key=lambda p: p.month
+        )
+        found = []
+        for segment in self.analysis.segments:
+            # The change point that chart_records.segmentation started this segment with.
+            point = next(
+                (
+                    p
+                    for p in approved
+                    if segment.start and bisect.bisect_left(self.axis, p.month) == segment.start
+                ),
+                None,
+            )
+            left_out = tuple(
+                (self.kpi.period_label(self.axis[e.index]), e.reason) for e in segment.excluded
+            )
+            found.append(Baseline(self.kpi, self.axis[segment.start], segment, point, left_out))
+        return tuple(found)
+
+    @property
+    def baseline(self) -> "Baseline | None":
+        """The segment whose limits apply to the latest figure."""
+        latest = self.analysis.latest
+        return self.segments[latest.segment] if latest and self.segments else None
+
+    @property
+    def baseline_text(self) -> str:
+        """Which limits apply, as the report and workbook say it."""
+        if self.analysis.not_analysed:
+            return "not analysed by SPC: a year-to-date measure"
+        found = self.baseline
+        return found.sentence if found is not None else ""
+
+    @cached_property
+    def proposal(self) -> "Proposal | None":
+        """A change point the portal proposes (spc.propose_rebase: a sustained shift), unless
+        one is already recorded for its month, whatever its status."""
+        found = spc.propose_rebase(self.analysis)
+        if found is None:
+            return None
+        month = self.axis[found.start]
+        if any(p.month == month for p in self.records.change_points):
+            return None
+        return Proposal(month, self.kpi.period_name(month), found.reason)
+
+    @property
+    def proposals(self) -> list["Proposal"]:
+        """What awaits a person's decision: the portal's proposal and change points recorded
+        as proposed."""
+        recorded = [
+            Proposal(p.month, self.kpi.period_name(p.month), p.reason)
+            for p in self.records.change_points
+            if p.status == ChangePointStatus.PROPOSED
+        ]
+        return [*([self.proposal] if self.proposal else []), *recorded]
+
+    def annotations_in(self, month: dt.date) -> list[Annotation]:
+        """The annotations of the period recorded at `month` (a quarter's: its three months)."""
+        before = periods.previous_due(self.kpi.frequency, month)
+        return [a for a in self.records.annotations if before < a.month <= month]
+
+    @property
+    def latest_annotations(self) -> list[Annotation]:
+        return self.annotations_in(self.month) if self.month else []
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """An SPC segment of a KPI: the limits from its first month, and why they start there."""
+
+    kpi: Kpi
+    month: dt.date  # its first month
+    segment: spc.Segment
+    change_point: ChangePoint | None  # None for the first segment
+    left_out: tuple[tuple[str, str], ...] = ()  # (Jun-21, why) left out of its baseline
+
+    @property
+    def limits(self) -> spc.Limits | None:
+        """An XmR segment's limits (a p-chart's vary month by month: see each point)."""
+        return self.segment.limits
+
+    @property
+    def label(self) -> str:
+        """Apr-23: new definition — as the table twin's column says it."""
+        first = self.kpi.period_label(self.month)
+        if self.change_point is None:
+            return f"From {first}"
+        return f"From {first}: {self.change_point.reason}"
+
+    @property
+    def sentence(self) -> str:
+        """limits from April 2023 (new definition from April 2023)"""
+        if self.change_point is not None:
+            return f"limits from {self.change_point.label}"
+        return f"limits from {self.kpi.period_name(self.month)}, its first figures"
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A change point awaiting a person's decision."""
+
+    month: dt.date
+    name: str  # April 2023
+    reason: str
+
 
 def position(
     kpi: Kpi,
@@ -359,6 +493,7 @@ def position(
     benchmarks: Sequence[Benchmark] = (),
     sparkline_months: Sequence[dt.date] = (),
     measured_from: References = NONE,
+    records: ChartRecords = NO_RECORDS,
 ) -> Position:
     """The KPI's position at month `at`, from all its figures (however old the latest)."""
     shown = {m: f for m, f in figures.items() if m <= at}
@@ -394,6 +529,9 @@ def position(
         else None
         for f in recorded
     ]
+    starts, excluded = chart_records.segmentation(
+        months=months, change_points=records.change_points, exclusions=records.exclusions
+    )
     analysis = spc.analyse(
         series,
         polarity=kpi.polarity,
@@ -401,6 +539,8 @@ def position(
         describe=lambda value: kpi.format(value),
         chart=kpi.chart,
         fractions=fractions if any(fractions) else (),
+        change_points=starts,
+        excluded=excluded,
         baseline=kpi.spc_baseline,
         bounds=spc.bounds_for(kpi.unit),
         year_to_date=kpi.cumulative,
@@ -427,6 +567,7 @@ def position(
         sparkline=sparkline(kpi, sparkline_months, shown) if sparkline_months else None,
         reference=reference,
         measured_from=measured_from,
+        records=records,
     )
 
 
@@ -610,10 +751,11 @@ def build(
     targets: Mapping[int, Sequence[Target]] | None = None,
     goals: Mapping[int, Sequence[Goal]] | None = None,
     benchmarks: Mapping[int, Sequence[Benchmark]] | None = None,
+    records: Mapping[int, ChartRecords] | None = None,
     area: str = "",
 ) -> Period:
-    """The period from what was read: figures, targets (sorted by valid_from), goals (by due)
-    and benchmarks (newest first) by KPI id."""
+    """The period from what was read: figures, targets (sorted by valid_from), goals (by due),
+    benchmarks (newest first) and chart records by KPI id."""
     first = periods.add_months(month, -(SPARKLINE_MONTHS - 1))
     recent = periods.months_between(first, month)
     measured_from = gathered(
@@ -640,6 +782,7 @@ def build(
             benchmarks=(benchmarks or {}).get(kpi.pk, ()),
             sparkline_months=spark_months[kpi.frequency],
             measured_from=measured_from,
+            records=(records or {}).get(kpi.pk, NO_RECORDS),
         )
         for kpi in kpis
     )
@@ -660,6 +803,29 @@ class HistoryRow:
     point: spc.Point
     target_text: str = ""  # the target as written, with a relative target's number that month
     target_line: Decimal | None = None  # the target's edge, drawn on the chart
+    baseline: Baseline | None = None  # the SPC segment whose limits apply
+    annotations: tuple[Annotation, ...] = ()  # events dated in this period
+
+    @property
+    def limits_text(self) -> str:
+        """The limits that judge this figure, as the chart draws them: 70.0% to 90.0%."""
+        found = self.point.limits
+        if found is None:
+            return ""
+        base = f" for a base of {found.base:,}" if found.base else ""
+        shown = self.baseline.kpi.format if self.baseline else str
+        text = f"{shown(found.lower)} to {shown(found.upper)}{base}"
+        clipped = [
+            f"{which} {shown(value)} as calculated"
+            for which, value in (
+                ("lower", found.calculated_lower),
+                ("upper", found.calculated_upper),
+            )
+            if value is not None
+        ]
+        if clipped:
+            text += f" ({' and '.join(clipped)}, beyond what {found.bounded_by} can be)"
+        return text
 
     @property
     def revised(self) -> bool:
@@ -732,6 +898,7 @@ def history(item: Position) -> History:
         target = target_in_force(item.targets, month)
         reference = item.measured_from.at(target, month)
         figure = item.figures.get(month)
+        point = points.get(month)
         rows.append(
             HistoryRow(
                 month=month,
@@ -741,9 +908,11 @@ def history(item: Position) -> History:
                 rag=judge(kpi, figure, target, reference)
                 if figure and figure.has_figure
                 else Rag.NO_DATA,
-                point=points.get(month, spc.Point(figure.value if figure else None)),
+                point=point or spc.Point(figure.value if figure else None),
                 target_text=target_words(kpi, target, reference),
                 target_line=assured_against(kpi, target, reference),
+                baseline=item.segments[point.segment] if point and item.segments else None,
+                annotations=tuple(item.annotations_in(month)),
             )
         )
     return History(position=item, rows=tuple(rows), chart=chart_data(item, rows))
@@ -758,8 +927,25 @@ def _number(value: Decimal | None) -> float | None:
     return float(value) if value is not None else None
 
 
+def _lines(
+    rows: Mapping[dt.date, HistoryRow], months: Sequence[dt.date], segment: int
+) -> dict[str, list[float | None]]:
+    """One segment's mean and limits at each month shown (None outside it): a p-chart's
+    vary with each month's base."""
+
+    def at(month: dt.date, name: str) -> float | None:
+        row = rows.get(month)
+        if row is None or row.point.limits is None or row.point.segment != segment:
+            return None
+        return _number(getattr(row.point.limits, name))
+
+    return {name: [at(m, name) for m in months] for name in ("mean", "upper", "lower")}
+
+
 def chart_data(item: Position, rows: Sequence[HistoryRow]) -> dict[str, object]:
-    """What the chart module draws, as JSON-able values (passed through json_script)."""
+    """What the chart module draws, as JSON-able values (passed through json_script): the
+    figures, each SPC segment's own mean and limits, the change points and annotations at
+    their months, and the value axis with its ticks as labelled here (kpis/axes.py)."""
     kpi = item.kpi
     months = [row.month for row in rows]
     extra = [goal.due for goal in item.goals] + [b.month for b in item.benchmarks]
@@ -769,24 +955,60 @@ def chart_data(item: Position, rows: Sequence[HistoryRow]) -> dict[str, object]:
         months_shown = [m for m in shown if kpi.is_due_in(m) or m in extra or m in months]
     else:
         months_shown = []
+    index = {month: i for i, month in enumerate(months_shown)}
     by_month = {row.month: row for row in rows}
-    limits = item.analysis.limits
     lines = [by_month[m].target_line if m in by_month else None for m in months_shown]
+    segments = [
+        {
+            "label": baseline.label,
+            "trial": bool(baseline.segment.limits and baseline.segment.limits.trial)
+            or any(
+                row.point.limits.trial
+                for row in rows
+                if row.point.limits and row.point.segment == number
+            ),
+            **_lines(by_month, months_shown, number),
+        }
+        for number, baseline in enumerate(item.segments)
+        if baseline.segment.mean is not None
+    ]
+    limits = [row.point.limits for row in rows if row.point.limits is not None]
+    drawn = [
+        *(value_at(by_month, m) for m in months_shown),
+        *lines,
+        *(found.upper for found in limits),
+        *(found.lower for found in limits),
+        *(Decimal(goal.value) for goal in item.goals),
+        *(Decimal(b.value) for b in item.benchmarks),
+    ]
     return {
         "title": f"KPI {kpi.ref}: {kpi.description}",
         "unit": kpi.unit,
         "decimals": kpi.decimals,
+        "chart": kpi.chart,
         "labels": [kpi.period_label(m) for m in months_shown],
         "values": [_number(value_at(by_month, m)) for m in months_shown],
         "special": [
             spc.variation_of(by_month[m].point, kpi.polarity).kind if m in by_month else ""
             for m in months_shown
         ],
+        "excluded": [
+            index[m] for m in months_shown if m in by_month and by_month[m].point.excluded
+        ],
         "targets": [_number(line) for line in lines],
-        "mean": _number(limits.mean) if limits else None,
-        "upper": _number(limits.upper) if limits else None,
-        "lower": _number(limits.lower) if limits else None,
-        "trial": bool(limits and limits.trial),
+        "segments": segments,
+        "changes": [
+            {"index": index[b.month], "label": kpi.period_label(b.month), "text": b.label}
+            for b in item.segments
+            if b.change_point is not None and b.month in index
+        ],
+        "annotations": [
+            {"index": index[row.month], "label": _day(a.date), "text": a.text}
+            for row in rows
+            for a in row.annotations
+            if row.month in index
+        ],
+        "axis": value_axis(drawn, unit=kpi.unit, decimals=kpi.decimals).as_data(),
         "polarity": kpi.polarity,
         "goals": [
             {
@@ -805,6 +1027,11 @@ def chart_data(item: Position, rows: Sequence[HistoryRow]) -> dict[str, object]:
             for b in item.benchmarks
         ],
     }
+
+
+def _day(date: dt.date) -> str:
+    """12 May 2022"""
+    return f"{date.day} {date:%B %Y}"
 
 
 # ---------------------------------------------------------------------------------------

@@ -404,7 +404,7 @@ class Analysis:
             )
         if segment is not None and segment.label:
             return (
-                f"Too few figures for SPC since the change point ({segment.label}): the new "
+                f"Too few figures for SPC with limits from {segment.label}: the new "
                 f"process needs at least {MINIMUM_FIGURES} figures of its own for limits and "
                 f"a verdict, and {there}."
             )
@@ -960,22 +960,25 @@ def _variation_sentence(analysis: Analysis, latest: Point, found: Limits) -> str
 
 def _limits_sentence(analysis: Analysis, found: Limits, segment: Segment) -> str:
     describe = analysis.describe
-    since = f" since the change point ({segment.label})" if segment.label else ""
+    since = " since then" if segment.label else ""
     left = ""
     if segment.excluded:
         count = len(segment.excluded)
         reasons = "; ".join(e.reason for e in segment.excluded)
         left = f", leaving out {count} figure{'s' if count != 1 else ''} ({reasons})"
-    first = f"the first {found.baseline_size} figures{since}{left}"
+    first = f"from the first {found.baseline_size} figures{since}{left}"
+    # After a change point a person approved the sentence names it first ("limits from April
+    # 2023 (new definition from April 2023)"), so the limits are never read as the old ones.
+    reset = f"Limits from {segment.label}. " if segment.label else ""
     if analysis.chart == Chart.P:
         text = (
-            f"Mean {describe(found.mean)}, from {first}; the process limits vary with each "
+            f"{reset}Mean {describe(found.mean)}, {first}; the process limits vary with each "
             f"month's base: {_range(found, describe)}, the latest figure's."
         )
     else:
         text = (
-            f"Mean {describe(found.mean)}; process limits {describe(found.lower)} to "
-            f"{describe(found.upper)}, from {first}."
+            f"{reset}Mean {describe(found.mean)}; process limits {describe(found.lower)} to "
+            f"{describe(found.upper)}, {first}."
         )
     if found.calculated_lower is not None:
         text += (

@@ -23,6 +23,7 @@ app_name = "kpis"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("kpis/<ref:ref>/", views.kpi_detail, name="detail"),
+    path("kpis/<ref:ref>/change-points/", views.approve_change_point, name="approve-change-point"),
     path("kpis/<ref:ref>/benchmarks/", views.kpi_benchmarks, name="benchmarks"),
     path("trend/", views.trend_table, name="trend-latest"),
     path("trend/<str:year>/<str:quarter>/", views.trend_table, name="trend"),

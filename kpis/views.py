@@ -1,17 +1,21 @@
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from sct_portal import periods, spreadsheets
 from sct_portal.models import of_request
 from sct_portal.periods import Quarter
 
-from . import comparisons, dashboard, tables
+from . import chart_records, comparisons, dashboard, tables
+from .forms import ApproveChangePointForm
 from .models import BenchmarkMapping, Kpi, Section
 from .rag import Rag
 
@@ -114,6 +118,16 @@ def overview(request: HttpRequest) -> HttpResponse:
 @permission_required("kpis.view_kpi", raise_exception=True)
 def kpi_detail(request: HttpRequest, ref: str) -> HttpResponse:
     kpi = get_object_or_404(Kpi.objects.select_related("section"), ref=ref)
+    return _kpi_page(request, kpi)
+
+
+def _kpi_page(
+    request: HttpRequest,
+    kpi: Kpi,
+    *,
+    refused: ApproveChangePointForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     history = dashboard.history(kpi, area=of_request(request).area)
     return render(
         request,
@@ -123,8 +137,55 @@ def kpi_detail(request: HttpRequest, ref: str) -> HttpResponse:
             "history": history,
             "revised": history.revised_since_published,
             "benchmarked": BenchmarkMapping.objects.filter(kpi=kpi).exists(),
+            # Each change point awaiting a decision, with the form refused for it, if any.
+            "approvals": [
+                (
+                    proposal,
+                    refused
+                    if refused is not None
+                    and refused.data.get("month") == proposal.month.isoformat()
+                    else None,
+                )
+                for proposal in history.position.proposals
+            ]
+            if request.user.has_perms(APPROVE_PERMISSIONS)
+            else [],
         },
+        status=status,
     )
+
+
+APPROVE_PERMISSIONS = ("kpis.add_changepoint", "kpis.change_changepoint")
+
+
+@require_POST
+@permission_required(APPROVE_PERMISSIONS, raise_exception=True)
+def approve_change_point(request: HttpRequest, ref: str) -> HttpResponse:
+    """A person approves a proposed change point with a reason; without one, the KPI's page
+    again with the field marked, and nothing written."""
+    kpi = get_object_or_404(Kpi.objects.select_related("section"), ref=ref)
+    form = ApproveChangePointForm(request.POST)
+    if form.is_valid():
+        try:
+            chart_records.approve_proposal(
+                kpi=kpi,
+                month=form.cleaned_data["month"],
+                why=form.cleaned_data["why"],
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            for field, found in error.message_dict.items():
+                for message in found:
+                    form.add_error("reason" if field == "decision_reason" else None, message)
+        else:
+            messages.success(
+                request,
+                f"Change point approved: the limits are recalculated from "
+                f"{kpi.period_name(form.cleaned_data['month'])}.",
+            )
+            return redirect(kpi.get_absolute_url() + "#spc-baselines")
+    return _kpi_page(request, kpi, refused=form, status=400)
 
 
 @permission_required("kpis.view_kpi", raise_exception=True)

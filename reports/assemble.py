@@ -24,6 +24,7 @@ from . import narrative
 from .content import (
     BenchmarkTable,
     Cell,
+    ChartNote,
     Drafted,
     Headline,
     KpiRow,
@@ -125,6 +126,7 @@ def build(report: QuarterReport) -> ReportContent:
             for section, blocks in sections
         ),
         drafts=drafts(quarter, view, headlines, benchmark),
+        chart_notes=chart_notes(quarter, view),
     )
 
 
@@ -213,6 +215,35 @@ def period_years(months: list[dt.date]) -> list[tuple[periods.FinancialYear, int
         else:
             years.append((year, 1))
     return years
+
+
+def chart_notes(quarter: Quarter, view: Period) -> tuple[ChartNote, ...]:
+    """The KPIs whose SPC limits a person changed (an approved change point or a figure left
+    out of the baseline) or whose chart has an event dated in the report's months."""
+    months = quarter.report_months()
+    first, last = months[0], months[-1]
+    found = []
+    for position in view.positions:
+        kpi = position.kpi
+        if not (kpi.in_kpi_table or kpi.is_headline):
+            continue
+        baseline = position.baseline
+        changed = baseline is not None and (
+            baseline.change_point is not None or bool(baseline.left_out)
+        )
+        events = tuple(
+            f"{a.date.day} {a.date:%B %Y}: {a.text}"
+            for a in position.records.annotations
+            if first <= a.month <= last
+        )
+        if not changed and not events:
+            continue
+        text = position.baseline_text
+        if baseline is not None and baseline.left_out:
+            left = ", ".join(f"{month} ({why})" for month, why in baseline.left_out)
+            text += f", leaving out {left}"
+        found.append(ChartNote(kpi.ref, kpi.description, text[:1].upper() + text[1:], events))
+    return tuple(found)
 
 
 # ---------------------------------------------------------------------------------------
@@ -503,7 +534,12 @@ def drafts(
                 position.analysis.variation.kind,
                 "; ".join(spc_point.rule_labels).lower(),
             )
+            if position.baseline is not None and position.baseline.change_point is not None:
+                text = f"{text[:-1]}, judged against the {position.baseline_text}."
             found.append(Drafted(Block.KPI_TABLE, "Special cause", kpi.ref, text))
+        for event in position.latest_annotations:
+            text = narrative.event(measure(kpi), point, event.date, event.text)
+            found.append(Drafted(Block.KPI_TABLE, "Event on the chart", kpi.ref, text))
         earlier = position.previous
         if (
             earlier is not None

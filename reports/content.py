@@ -162,6 +162,24 @@ class Drafted:
     text: str
 
 
+# The words beside the chart notes: what holds for every KPI they do not list.
+CHART_NOTES_OTHERWISE = (
+    "The SPC limits of every other KPI come from its first figures (its baseline), and no "
+    "event is dated on its chart in these months."
+)
+
+
+@dataclass(frozen=True)
+class ChartNote:
+    """Which SPC limits judge a KPI, where a person changed them, and the events dated on
+    its chart within the report's months."""
+
+    ref: str
+    description: str
+    baseline: str  # "limits from April 2023 (new definition from April 2023)"
+    events: tuple[str, ...] = ()  # "12 May 2022: Ofsted visit"
+
+
 @dataclass(frozen=True)
 class ReportContent:
     title: str
@@ -183,6 +201,11 @@ class ReportContent:
     contract_tables: tuple[Table, ...]
     narrative: tuple[Narrative, ...]
     drafts: tuple[Drafted, ...] = field(default=())
+    chart_notes: tuple[ChartNote, ...] = field(default=())  # KPIs whose SPC reads otherwise
+
+    @property
+    def chart_notes_otherwise(self) -> str:
+        return CHART_NOTES_OTHERWISE
 
     def section(self, key: str) -> Narrative | None:
         return next((n for n in self.narrative if n.key == key), None)

@@ -35,7 +35,7 @@ from sct_portal.spreadsheets import (
     Style,
 )
 
-from .content import Cell, KpiTable, Line, ReportContent, Table
+from .content import CHART_NOTES_OTHERWISE, Cell, KpiTable, Line, ReportContent, Table
 
 SMALL = Style(points=9)
 NOTE = Style(wrap=True, points=9)
@@ -243,8 +243,22 @@ def _kpi_table(ws: Sheet, report: ReportContent, document: str) -> None:
         f"{report.organisation}'s own.",
         NOTE,
     )
-    ws.symbol_key(row + 1, last_column=2)
+    row = ws.symbol_key(row + 1, last_column=2)
+    _chart_notes(ws, report, row + 1)
     ws.print_setup(_wide_print(), document=document)
+
+
+def _chart_notes(ws: Sheet, report: ReportContent, row: int) -> None:
+    """Below the KPI table: which SPC limits apply where a person changed them, and the
+    events dated on the KPIs' charts (the report page's "SPC baselines and events")."""
+    last = FIRST_MONTH_COLUMN + NOTE_MONTHS - 1  # within the first printed page
+    ws.text(row, 1, "SPC baselines and events", BOLD)
+    for note in report.chart_notes:
+        row += 1
+        events = "".join(f" Event: {event}." for event in note.events)
+        ws.text(row, 1, note.ref)
+        ws.merged_text(row, 2, last, f"{note.baseline}.{events}", WRAPPED)
+    ws.merged_text(row + 1, 2, last, CHART_NOTES_OTHERWISE, WRAPPED)
 
 
 def _rag_by_month(ws: Sheet, report: ReportContent, document: str) -> None:

@@ -124,6 +124,15 @@ def special_cause(measure: Measure, point: Point, variation: str, reason: str) -
     )
 
 
+def event(measure: Measure, point: Point, date: dt.date, text: str) -> str:
+    """KPI 3 (…) was 84.0% in June 2022; an event is dated that month: Ofsted visit (14 June
+    2022)."""
+    return (
+        f"{measure.called} was {measure.show(point.value)} in {month_name(point.month)}; an "
+        f"event is dated then: {text.rstrip('.')} ({date.day} {date:%B %Y})."
+    )
+
+
 def is_large_change(previous: Decimal, current: Decimal) -> bool:
     if previous == 0:
         return current != 0

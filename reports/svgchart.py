@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
-from kpis.units import Unit, format_value, places
+from kpis.axes import value_axis
+from kpis.units import format_value
 from sct_portal import periods
 
 from .content import Headline, ReportContent
@@ -20,11 +21,6 @@ from .content import Headline, ReportContent
 WIDTH, HEIGHT = 640.0, 260.0
 LEFT, RIGHT, TOP, BOTTOM = 64.0, 40.0, 16.0, 40.0
 MOST_MONTH_LABELS = 8  # more would crowd the axis; every other (or third) month is labelled
-TICKS = 5  # about this many lines across the chart
-# The axis spans at least a tenth of the largest figure, so that 844 → 848 children does
-# not fill the chart as if it doubled (a choice of ours: line charts need not start at zero,
-# but should not magnify a small change).
-LEAST_SPAN = 0.1
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 INK, GRID = "#0b0c0c", "#b1b4b6"  # GOV.UK text and mid-grey
 
@@ -63,41 +59,12 @@ def headline_chart(headline: Headline) -> LineChart | None:
     )
 
 
-def nice_step(span: float) -> float:
-    """A round step (1, 2, 2.5 or 5 × a power of ten) giving about TICKS lines over `span`."""
-    rough = span / (TICKS - 1) if span > 0 else 1.0
-    power = 10.0 ** math.floor(math.log10(rough))
-    return next(f * power for f in (1.0, 2.0, 2.5, 5.0, 10.0) if f * power >= rough)
-
-
-def axis(values: tuple[Decimal, ...], unit: str) -> tuple[float, float, float]:
-    """The value axis (low, high, step): round numbers around the figures; a percentage
-    axis stays within 0–100%."""
-    low, high = float(min(values)), float(max(values))
-    scale = 100.0 if unit == Unit.PERCENT else max(abs(low), abs(high))
-    least = LEAST_SPAN * scale or 1.0
-    if high - low < least:
-        middle = (low + high) / 2
-        low, high = middle - least / 2, middle + least / 2
-    if unit == Unit.PERCENT:
-        low, high = max(low, 0.0), min(high, 100.0)
-    step = nice_step(high - low)
-    bottom = round(math.floor(round(low / step, 6)) * step, 10)
-    top = round(math.ceil(round(high / step, 6)) * step, 10)
-    if unit == Unit.PERCENT:
-        bottom, top = max(bottom, 0.0), min(top, 100.0)
-    return bottom, top, step
-
-
-def tick_label(value: float, step: float, unit: str) -> str:
-    """A line's value with the decimals its step needs: 45, 47.5, 50 → 45.0, 47.5, 50.0."""
-    decimals = places(Decimal(repr(round(step, 10))))
-    return format_value(Decimal(repr(round(value, 10))), unit, decimals)
-
-
 def svg(chart: LineChart, *, id: str) -> str:
     """The chart as an inline <svg> element, its alternative text as its <title>."""
-    bottom, top, step = axis(chart.values, chart.unit)
+    # The same lines as the KPI page's chart (kpis/axes.py): the KPI's decimals, whole
+    # numbers for a count, 0–100% for a percentage.
+    found = value_axis(chart.values, unit=chart.unit, decimals=chart.decimals)
+    bottom, top = float(found.low), float(found.high)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     steps = max(len(chart.values) - 1, 1)
 
@@ -114,14 +81,13 @@ def svg(chart: LineChart, *, id: str) -> str:
         f'font-size="14" fill="{INK}">',
         f'<title id="{escape(id)}-title">{escape(chart.alt)}</title>',
     ]
-    count = round((top - bottom) / step)
-    for n in range(count + 1):
-        value = bottom + n * step
+    for tick, label in zip(found.ticks, found.labels, strict=True):
+        value = float(tick)
         parts.append(
             f'<line x1="{LEFT:.1f}" x2="{LEFT + plot_w:.1f}" y1="{y(value):.1f}" '
             f'y2="{y(value):.1f}" stroke="{GRID}" stroke-width="1"/>'
             f'<text x="{LEFT - 8:.1f}" y="{y(value) + 4:.1f}" text-anchor="end">'
-            f"{escape(tick_label(value, step, chart.unit))}</text>"
+            f"{escape(label)}</text>"
         )
     every = math.ceil(len(chart.labels) / MOST_MONTH_LABELS)
     for index, label in enumerate(chart.labels):

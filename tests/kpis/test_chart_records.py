@@ -253,7 +253,7 @@ def test_records_become_the_analysis_segments_and_exclusions(mash, analyst):
     )
     # November's change starts with December, the next month the KPI is due; the proposal
     # and a change beyond the series are left out.
-    assert starts == [spc.ChangePoint(2, "November 2021: new definition")]
+    assert starts == [spc.ChangePoint(2, "November 2021 (new definition)")]
     assert excluded == [spc.Exclusion(1, "outage")]
 
 
@@ -317,5 +317,5 @@ def test_an_approved_change_point_gives_the_kpis_figures_their_own_segments(mash
     assert [s.start for s in analysis.segments] == [0, 3]
     # 12 figures since July 2021: too few for SPC yet, and said so.
     assert analysis.variation_sentence.startswith(
-        "Too few figures for SPC since the change point (July 2021: x)"
+        "Too few figures for SPC with limits from July 2021 (x)"
     )

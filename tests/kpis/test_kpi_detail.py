@@ -82,7 +82,12 @@ def test_the_chart_data_holds_history_target_limits_goals_and_benchmarks(manager
     assert len(data["values"]) == 15
     assert data["values"][-1] == pytest.approx(74.9)
     assert data["targets"] == [85.0] * 15
-    assert data["lower"] < data["mean"] < data["upper"]
+    (segment,) = data["segments"]  # one baseline: no change point approved
+    assert segment["label"] == "From Apr-21"
+    assert len(set(segment["mean"])) == 1  # an XmR chart's lines are flat
+    assert all(
+        lo < mean < up for lo, mean, up in zip(*(segment[k] for k in ("lower", "mean", "upper")))
+    )
     assert data["special"] == ["common-cause"] * 15
 
     cic = chart(manager_client.get("/kpis/CIC/").content.decode())
@@ -129,8 +134,16 @@ def test_the_page_loads_the_chart_from_static_files_only(manager_client, demo_kp
 def test_the_table_twin_has_every_figure_with_target_and_rag(manager_client, demo_kpis):
     rows = figures_table(manager_client.get("/kpis/1/").content.decode())
     assert len(rows) == 15
-    assert rows[0] == "Jun-22 74.9% at least 85.0% (amber from 80.0%) Red No"
-    assert rows[-1] == "Apr-21 85.2% at least 85.0% (amber from 80.0%) Green No"
+    # Then the SPC mean and limits that judge each figure, and the baseline they come from:
+    # the first 12 figures (Apr-21 to Mar-22); the upper limit is clipped at 100%, saying so.
+    limits = "61.5% to 100.0% (upper 101.4% as calculated, beyond what a percentage can be)"
+    assert rows[0] == (
+        f"Jun-22 74.9% at least 85.0% (amber from 80.0%) Red No 81.4% {limits} From Apr-21"
+    )
+    assert rows[-1] == (
+        f"Apr-21 85.2% at least 85.0% (amber from 80.0%) Green No 81.4% {limits} "
+        "From Apr-21; in the baseline"
+    )
 
 
 def test_a_revised_figure_says_so_with_the_date_of_the_change(manager_client, demo_kpis):

@@ -15,10 +15,11 @@ from kpis.models import Benchmark, Kpi, Target
 pytestmark = pytest.mark.django_db
 
 # Session, user, permissions (two), the navigation's groups and the organisation take six; the
-# data version one; the span of months and the sections two; reading the period six (KPIs,
-# figures, figures as published, targets, goals, benchmarks) — none when the period is kept
-# for the data version.
-MAX_QUERIES = 15
+# data version one; the span of months and the sections two; reading the period nine (KPIs,
+# figures, figures as published, targets, goals, benchmarks, and the SPC chart's change
+# points, baseline exclusions and annotations) — none when the period is kept for the data
+# version.
+MAX_QUERIES = 18
 SIZES = [15, 200]
 
 

@@ -380,7 +380,7 @@ def test_each_unit_has_the_bounds_its_values_are_checked_against(unit, bounds):
 # ---------------------------------------------------------------------------------------
 # Segments: rebasing at approved change points, and baseline exclusions
 
-NEW_DEFINITION = ChangePoint(13, "April 2023: new definition")
+NEW_DEFINITION = ChangePoint(13, "April 2023 (new definition)")
 STEPPED = [*BASELINE, D(11), *[D(22), D(20)] * 6, D(21)]  # 13 figures at 11, then 13 at 21
 
 
@@ -414,8 +414,8 @@ def test_each_segment_has_its_own_mean_and_limits_from_its_own_baseline():
     assert flagged(analysis) == []
     assert analysis.variation == Variation.COMMON_CAUSE
     assert analysis.limits_sentence == (
-        "Mean 21; process limits 15.68 to 26.32, from the first 12 figures since the change "
-        "point (April 2023: new definition)."
+        "Limits from April 2023 (new definition). Mean 21; process limits 15.68 to 26.32, "
+        "from the first 12 figures since then."
     )
 
 
@@ -435,7 +435,7 @@ def test_a_new_segment_with_too_few_figures_says_so():
     assert analysis.variation == Variation.NOT_ENOUGH_DATA
     assert analysis.assurance == Assurance.NOT_ENOUGH_DATA
     assert analysis.variation_sentence == (
-        "Too few figures for SPC since the change point (April 2023: new definition): the new "
+        "Too few figures for SPC with limits from April 2023 (new definition): the new "
         "process needs at least 13 figures of its own for limits and a verdict, and there are "
         "only 7."
     )

@@ -5,8 +5,6 @@ import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
-import pytest
-
 from reports import svgchart
 from reports.content import Cell, Headline
 
@@ -33,27 +31,12 @@ def headline(values: list[str], unit: str = "count", decimals: int = 0) -> Headl
     )
 
 
-@pytest.mark.parametrize(
-    ("span", "step"), [(4, 1.0), (12, 5.0), (0.6, 0.2), (85, 25.0), (1000, 250.0)]
-)
-def test_steps_are_round_numbers_giving_about_five_lines(span, step):
-    assert svgchart.nice_step(span) == step
-
-
-def test_a_small_change_does_not_fill_the_chart():
-    low, high, _ = svgchart.axis((Decimal(844), Decimal(848)), "count")
-    assert high - low >= 84.8  # at least a tenth of the figure
-    assert low <= 844
-    assert high >= 848
-
-
-@pytest.mark.parametrize(
-    "values", [(Decimal("97.5"), Decimal("100.0")), (Decimal("0.5"), Decimal("3.0"))]
-)
-def test_a_percentage_axis_stays_within_0_and_100(values):
-    low, high, _ = svgchart.axis(values, "percent")
-    assert 0 <= low <= min(values)
-    assert max(values) <= high <= 100
+def test_the_chart_draws_the_lines_of_the_kpi_pages_axis():
+    """Whole numbers for a count, each line once, as the KPI page's chart (kpis/axes.py)."""
+    chart = svgchart.headline_chart(headline(["844", "846", "847", "848"]))
+    assert chart is not None
+    ticks = re.findall(r'text-anchor="end">([^<]+)</text>', svgchart.svg(chart, id="c"))
+    assert ticks == ["800", "825", "850", "875", "900"]
 
 
 def test_the_chart_draws_every_figure_and_says_what_it_shows():

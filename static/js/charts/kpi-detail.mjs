@@ -1,6 +1,9 @@
-// The KPI detail page's chart: the figures, target, goals, benchmarks, SPC mean and process
-// limits, with special causes marked by shape as well as colour. The data comes from the
-// page's json_script element; the table below the chart carries the same figures.
+// The KPI detail page's chart: the figures, target, goals, benchmarks, and each SPC baseline's
+// own mean and process limits (a p-chart's step with each month's base), with special causes
+// marked by shape as well as colour; change points and dated events are vertical lines with
+// labels. The value axis and its labels come from the page (kpis/axes.py), so they follow the
+// KPI's decimals. The data comes from the page's json_script element; the table below the
+// chart carries the same figures.
 const Chart = window.Chart;
 
 const COLOURS = {
@@ -13,6 +16,8 @@ const COLOURS = {
   target: "#0f7a52",
   goal: "#54319f",
   benchmark: "#ca357c",
+  change: "#0b0c0c",
+  event: "#505a5f",
 };
 const SHAPES = { improvement: "triangle", concern: "rectRot", neutral: "rect" };
 
@@ -30,12 +35,9 @@ function formatter(unit, decimals) {
   };
 }
 
-function flat(labels, value) {
-  return labels.map(() => value);
-}
-
-// The SPC mean and process limits: grey, dashed, drawn behind the figures.
-function processLine(label, data, dash) {
+// The SPC mean and process limits: grey, dashed, drawn behind the figures; one set per
+// baseline, null outside it, so no line joins one baseline to the next.
+function processLine(label, data, dash, stepped) {
   return {
     label,
     data,
@@ -44,9 +46,47 @@ function processLine(label, data, dash) {
     borderWidth: 1.5,
     pointRadius: 0,
     pointStyle: "line",
+    spanGaps: false,
+    stepped: stepped ? "middle" : false,
     order: 2,
   };
 }
+
+// Vertical lines at change points (solid, labelled with where the new limits start) and at
+// dated events (dotted, numbered as the list below the chart numbers them).
+const markers = {
+  id: "sctMarkers",
+  afterDatasetsDraw(chart, _args, options) {
+    const { ctx, chartArea, scales } = chart;
+    const mark = (index, text, colour, dash, row) => {
+      const x = scales.x.getPixelForValue(index);
+      ctx.save();
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = 2;
+      ctx.setLineDash(dash);
+      ctx.beginPath();
+      ctx.moveTo(x, chartArea.top);
+      ctx.lineTo(x, chartArea.bottom);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.font = "bold 13px system-ui, sans-serif";
+      const width = ctx.measureText(text).width + 8;
+      const left = Math.min(Math.max(x + 3, chartArea.left), chartArea.right - width);
+      const top = chartArea.top + 2 + row * 18;
+      ctx.fillStyle = "#ffffff";
+      ctx.fillRect(left, top, width, 17);
+      ctx.fillStyle = colour;
+      ctx.fillText(text, left + 4, top + 13);
+      ctx.restore();
+    };
+    options.changes.forEach((change) =>
+      mark(change.index, `New limits from ${change.label}`, COLOURS.change, [], 0),
+    );
+    options.annotations.forEach((event, number) =>
+      mark(event.index, `${number + 1}. ${event.text}`, COLOURS.event, [2, 3], 1 + (number % 2)),
+    );
+  },
+};
 
 function draw(canvas, data) {
   const format = formatter(data.unit, data.decimals);
@@ -65,12 +105,15 @@ function draw(canvas, data) {
       order: 0,
     },
   ];
-  if (data.mean !== null) {
-    const limits = data.trial ? " (trial)" : "";
+  const stepped = data.chart === "p";
+  const several = data.segments.length > 1;
+  for (const segment of data.segments) {
+    const name = several ? `, ${segment.label.split(":")[0].replace("From", "from")}` : "";
+    const limits = segment.trial ? " (trial)" : "";
     datasets.push(
-      processLine(`SPC mean${limits}`, flat(data.labels, data.mean), [8, 4]),
-      processLine(`Upper process limit${limits}`, flat(data.labels, data.upper), [3, 3]),
-      processLine(`Lower process limit${limits}`, flat(data.labels, data.lower), [3, 3]),
+      processLine(`SPC mean${limits}${name}`, segment.mean, [8, 4], stepped),
+      processLine(`Upper process limit${limits}${name}`, segment.upper, [3, 3], stepped),
+      processLine(`Lower process limit${limits}${name}`, segment.lower, [3, 3], stepped),
     );
   }
   if (data.targets.some((value) => value !== null)) {
@@ -103,15 +146,18 @@ function draw(canvas, data) {
       });
     }
   }
+  const axis = data.axis;
   return new Chart(canvas, {
     type: "line",
     data: { labels: data.labels, datasets },
+    plugins: [markers],
     options: {
       animation: false,
       responsive: true,
       maintainAspectRatio: false,
       interaction: { mode: "nearest", intersect: false },
       plugins: {
+        sctMarkers: { changes: data.changes, annotations: data.annotations },
         legend: { position: "bottom", labels: { usePointStyle: true } },
         tooltip: {
           callbacks: {
@@ -124,7 +170,21 @@ function draw(canvas, data) {
         },
       },
       scales: {
-        y: { ticks: { callback: (value) => format(value) } },
+        // Exactly the lines the page computed (kpis/axes.py), labelled as it labels them.
+        y: {
+          min: axis.min,
+          max: axis.max,
+          afterBuildTicks: (scale) => {
+            scale.ticks = axis.ticks.map((value) => ({ value }));
+          },
+          ticks: {
+            autoSkip: false,
+            callback: (value) => {
+              const at = axis.ticks.indexOf(value);
+              return at >= 0 ? axis.labels[at] : format(value);
+            },
+          },
+        },
         x: { ticks: { autoSkip: true, maxRotation: 0 } },
       },
     },
