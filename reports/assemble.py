@@ -11,7 +11,7 @@ from contracts.summary import ContractMatters, contract_matters
 from finance.money import format_money
 from finance.summary import FinanceSummary, finance_summary
 from kpis import dashboard, period, rag
-from kpis.models import Kpi, Target
+from kpis.models import Kpi, Target, TargetSource
 from kpis.period import Period, Position
 from kpis.polarity import Direction, direction
 from kpis.rag import Basis, Comparison, Rag
@@ -491,6 +491,7 @@ def drafts(
                 period.target_words(kpi, position.target, position.reference, amber=False),
                 position.rag.label,
                 side=rag.side(point.value, position.target.rule, reference=position.reference),
+                illustrative=position.target.source == TargetSource.ILLUSTRATIVE,
             )
             found.append(Drafted(Block.KPI_TABLE, "Red against its target", kpi.ref, text))
         spc_point = position.analysis.latest
