@@ -9,6 +9,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from kpis import symbols
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -30,18 +32,18 @@ class KpiRow:
     unit: str
     decimals: int
     polarity: str
-    cells: tuple[Cell, ...]
-    # The target in force at the table's last month: its value where that alone says it
+    cells: tuple[Cell, ...]  # one per column of its group: a month, a quarter, a year
+    # The target in force at the group's last column: its value where that alone says it
     # ("at least" or "at most" a fixed value), else None; as written in `target_shown`.
     target: Decimal | None
     target_shown: str  # "at least 85.0% (amber from 80.0%)", "fewer than 85" or "no target"
     tolerance: Decimal | None  # the amber band as a distance, where it is given as one
     target_source: str  # "illustrative", "contract", "local plan" or ""
-    rag: str  # at the last month
+    rag: str  # at the last column
     rag_label: str
-    direction: str  # kpis.polarity.Direction value, last month against the month before
+    direction: str  # kpis.polarity.Direction value, the last column against the one before
     direction_label: str
-    direction_year: str  # against the same month a year before
+    direction_year: str  # against the same period a year before
     direction_year_label: str
 
     @property
@@ -51,18 +53,51 @@ class KpiRow:
 
 @dataclass(frozen=True)
 class YearSpan:
-    """A financial-year header over its months: 2021/22 over Apr-21 … Mar-22."""
+    """A financial-year header over its columns: 2021/22 over Apr-21 … Mar-22."""
 
     label: str
-    months: int
+    months: int  # how many columns it spans
+
+
+@dataclass(frozen=True)
+class KpiGroup:
+    """The KPIs of one frequency in that frequency's columns, as kpis.period.TrendGroup
+    lays them out: monthly KPIs in month columns, quarterly ones in quarter columns
+    ("Q1 2022/23", each held at its quarter's last month), annual ones in year columns."""
+
+    frequency: str  # sct_portal.periods: monthly, quarterly, annual, termly, academic-year
+    heading: str  # "Monthly KPIs", "Quarterly KPIs"
+    months: tuple[dt.date, ...]  # each column's month
+    labels: tuple[str, ...]  # each column's heading: "Apr-21", "Q1 2022/23"
+    years: tuple[YearSpan, ...]
+    rows: tuple[KpiRow, ...]
+    against: str  # what the direction compares with: "the month before", "the previous quarter"
+    against_year: str  # "the same month last year", "the same quarter last year"
+
+    @property
+    def first_label(self) -> str:
+        return self.labels[0] if self.labels else ""
+
+    @property
+    def last_label(self) -> str:
+        return self.labels[-1] if self.labels else ""
+
+    @property
+    def key(self) -> str:
+        """The group's name in the page's ids: "monthly"."""
+        return self.frequency
 
 
 @dataclass(frozen=True)
 class KpiTable:
-    months: tuple[dt.date, ...]
+    months: tuple[dt.date, ...]  # the report's months, first to last (the table's span)
     month_labels: tuple[str, ...]
-    years: tuple[YearSpan, ...]
-    rows: tuple[KpiRow, ...]
+    groups: tuple[KpiGroup, ...]  # one per frequency, monthly first
+
+    @property
+    def rows(self) -> tuple[KpiRow, ...]:
+        """Every KPI of the table, group by group."""
+        return tuple(row for group in self.groups for row in group.rows)
 
     @property
     def has_unjudged_cells(self) -> bool:
@@ -74,6 +109,11 @@ class KpiTable:
     @property
     def has_illustrative_targets(self) -> bool:
         return any(row.target_source == "Illustrative" for row in self.rows)
+
+    @property
+    def symbols_shown(self) -> list[tuple[str, str]]:
+        """The key to the symbols the table shows: ("c", "suppressed to protect …")."""
+        return symbols.key({cell.symbol for row in self.rows for cell in row.cells if cell.symbol})
 
 
 @dataclass(frozen=True)

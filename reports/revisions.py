@@ -45,10 +45,11 @@ def since_publication(content: ReportContent) -> list[Revised]:
         (kpis[o.kpi_id].ref, o.month): Decimal(o.value or 0)
         for o in Observation.objects.filter(kpi__in=kpis, month__in=months, value__isnull=False)
     }
+    known = {kpi.ref for kpi in kpis.values()}  # a KPI deleted since is not "revised"
     changed = [
         key
         for key, (_, value, _) in published.items()
-        if current.get(key) != (Decimal(value) if value is not None else None)
+        if key[0] in known and current.get(key) != (Decimal(value) if value is not None else None)
     ]
     if not changed:
         return []
