@@ -4,13 +4,14 @@ A published report is never assembled again: its stored snapshot is thawed inste
 """
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
 from contracts.summary import ContractMatters, contract_matters
 from finance.money import format_money
 from finance.summary import FinanceSummary, finance_summary
-from kpis import dashboard, period, rag
+from kpis import benchmarking, comparisons, dashboard, period, rag, units
 from kpis.models import Kpi, Target, TargetSource
 from kpis.period import Period, Position
 from kpis.polarity import Direction, direction
@@ -31,7 +32,10 @@ from .content import (
     KpiTable,
     Line,
     Narrative,
+    NeighbourValue,
+    Published,
     ReportContent,
+    StandingRow,
     Table,
     YearSpan,
 )
@@ -148,6 +152,7 @@ def build(report: QuarterReport) -> ReportContent:
     held = {block for _, blocks in sections for block in blocks}
     kpi_table = build_kpi_table(quarter, view)
     headlines, benchmark = build_headlines(quarter, view, area=organisation.area)
+    standings = build_standings(quarter, view)
     finance = finance_summary(year=quarter.year, quarter=quarter) if Block.FINANCE in held else None
     matters = contract_matters(on=quarter.last_day) if Block.CONTRACT in held else None
     return ReportContent(
@@ -179,6 +184,7 @@ def build(report: QuarterReport) -> ReportContent:
             for section, blocks in sections
         ),
         drafts=drafts(quarter, view, headlines, benchmark),
+        standings=standings,
     )
 
 
@@ -344,6 +350,97 @@ def benchmark_table(positions: list[Position], *, area: str) -> BenchmarkTable |
 
 
 UNIT_PHRASES = {"rate": "rate per 10,000", "percent": "percentage", "count": "number"}
+
+
+# ---------------------------------------------------------------------------------------
+# Positions among England's authorities, from the published statistics
+
+
+def build_standings(quarter: Quarter, view: Period) -> tuple[StandingRow, ...]:
+    """Each KPI with a benchmark mapping, at its latest published period by the quarter's
+    end (kpis.comparisons.positions: a fixed number of queries), in the report's order."""
+    kpis = [item.kpi for item in view.positions]
+    found = comparisons.positions(kpis, [quarter.last_month])
+    return tuple(
+        standing_row(kpi, found[(kpi.pk, quarter.last_month)])
+        for kpi in kpis
+        if (kpi.pk, quarter.last_month) in found
+    )
+
+
+def _published(figure: benchmarking.Figure | None, measure: benchmarking.Measure) -> Published:
+    if figure is None:
+        return Published("no figure", meaning="no figure in the file for the period")
+    if figure.value is None:
+        return Published(figure.symbol, symbol=figure.symbol, meaning=figure.meaning)
+    value = Decimal(figure.value)
+    return Published(measure.published(value), value, units.places(value))
+
+
+def _computed(
+    value: Decimal | None, like: list[Decimal], measure: benchmarking.Measure
+) -> Published:
+    if value is None:
+        return Published("no figure", meaning="no neighbour has a figure")
+    shown = measure.computed(value, like)
+    decimals = units.places(Decimal(re.sub(r"[^\d.\-]", "", shown) or "0"))
+    return Published(shown, Decimal(value), decimals)
+
+
+def _area(area: benchmarking.Area | None, measure: benchmarking.Measure) -> Published:
+    if area is None:
+        return Published("no figure", meaning="no figure in the file for the period")
+    if area.figure is not None:
+        return _published(area.figure, measure)
+    group = area.computed
+    like = [m.value for m in group.counted if m.value is not None] if group else []
+    return _computed(area.value, like, measure)
+
+
+def standing_row(kpi: Kpi, position: benchmarking.Position) -> StandingRow:
+    measure = position.measure
+    group = position.neighbours
+    like = [m.value for m in group.counted if m.value is not None] if group else []
+    standing = position.standing
+    source = position.source
+    return StandingRow(
+        ref=kpi.ref,
+        description=kpi.description,
+        unit=kpi.unit,
+        period=position.period_label,
+        when=position.when,
+        authority=position.authority,
+        own=_published(position.own, measure),
+        median=_computed(group.median if group else None, like, measure),
+        mean=_computed(group.mean if group else None, like, measure),
+        counted=len(group.counted) if group else 0,
+        neighbours_total=group.size if group else 0,
+        left_out="; ".join(benchmarking.left_out_words(m) for m in group.left_out) if group else "",
+        neighbour_model=position.neighbour_model,
+        region_name=position.region.name if position.region else "Region",
+        region=_area(position.region, measure),
+        england=_area(position.england, measure),
+        rank=standing.rank if standing else None,
+        of=standing.of if standing else None,
+        rank_words=standing.rank_words if standing else "",
+        band=standing.band if standing else "",
+        band_words=standing.band_words if standing else "",
+        sentence=position.sentence,
+        source=f"{source.publisher}: {source.publication}. File {source.file_name}; "
+        f"release: {source.release}.",
+        definition_note=source.definition_note,
+        neighbours=tuple(
+            NeighbourValue(
+                name=member.name,
+                code=member.code,
+                closeness=member.closeness,
+                figure=_published(member.figure, measure)
+                if member.figure is not None
+                else Published("no figure", meaning=member.note or "no figure in the file"),
+            )
+            for member in (group.members if group else ())
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------------------

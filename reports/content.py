@@ -153,6 +153,70 @@ class BenchmarkTable:
 
 
 @dataclass(frozen=True)
+class Published:
+    """A value from the published statistics, or a figure the portal computed from them: a
+    number, or a symbol with its meaning (c: suppressed…), or nothing ("no figure")."""
+
+    shown: str  # "99", "14.2%", "c", "no figure"
+    value: Decimal | None = None
+    decimals: int = 0  # as shown
+    symbol: str = ""
+    meaning: str = ""  # the symbol's, or why there is no figure
+
+
+@dataclass(frozen=True)
+class NeighbourValue:
+    """One statistical neighbour's published value for the period."""
+
+    name: str
+    code: str
+    closeness: str  # DfE's closeness band, where the model gives one
+    figure: Published
+
+
+@dataclass(frozen=True)
+class StandingRow:
+    """A mapped KPI's position among England's authorities, from the published statistics:
+    a row of the report's comparison table, and its neighbours for the benchmark sheet."""
+
+    ref: str
+    description: str
+    unit: str
+    period: str  # as the file writes it, and the month compared: "2022 (Mar-22)"
+    when: str  # "at 31 March 2022"
+    authority: str  # "Sandwell"
+    own: Published
+    median: Published  # the statistical neighbours', computed by the portal
+    mean: Published
+    counted: int  # neighbours with a number
+    neighbours_total: int
+    left_out: str  # "Wolverhampton (c: suppressed to protect confidentiality)" or ""
+    neighbour_model: str  # "DfE statistical neighbours, 2021"
+    region_name: str
+    region: Published
+    england: Published
+    rank: int | None
+    of: int | None  # authorities with a figure
+    rank_words: str  # "joint 33rd highest of 151 authorities with a figure"
+    band: str  # A … D, "" when not ranked
+    band_words: str  # "the highest quarter"
+    sentence: str
+    source: str  # publisher, publication, file and release
+    definition_note: str  # how the published measure differs from the KPI
+    neighbours: tuple[NeighbourValue, ...] = ()
+
+    @property
+    def quartile(self) -> str:
+        """ "A (the highest quarter)", or "not ranked"."""
+        return f"{self.band} ({self.band_words})" if self.band else "not ranked"
+
+    @property
+    def rank_shown(self) -> str:
+        """ "33rd of 151", "joint 33rd of 151" is in `rank_words`; "–" when not ranked."""
+        return self.rank_words or "not ranked"
+
+
+@dataclass(frozen=True)
 class Line:
     """A labelled value in a finance or contract table, already formatted."""
 
@@ -219,6 +283,9 @@ class ReportContent:
     contract_tables: tuple[Table, ...]
     narrative: tuple[Narrative, ...]
     drafts: tuple[Drafted, ...] = field(default=())
+    # Each mapped KPI's position among England's authorities (reports published before the
+    # portal held the published statistics have none).
+    standings: tuple[StandingRow, ...] = field(default=())
 
     def section(self, key: str) -> Narrative | None:
         return next((n for n in self.narrative if n.key == key), None)

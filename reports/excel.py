@@ -35,7 +35,7 @@ from sct_portal.spreadsheets import (
     Style,
 )
 
-from .content import Cell, KpiGroup, Line, ReportContent, Table
+from .content import Cell, KpiGroup, Line, Published, ReportContent, Table
 
 SMALL = Style(points=9)
 NOTE = Style(wrap=True, points=9)
@@ -123,6 +123,8 @@ def render(report: ReportContent) -> bytes:
             _rag_by_period(book.sheet(rag_sheet_name(group)), group, document)
         _charts(book, book.sheet("Charts"), report, kpis, document)
         _benchmarks(book.sheet("Benchmarks"), report, document)
+        if report.standings:
+            _neighbours(book.sheet("Statistical neighbours"), report, document)
         if report.holds("finance"):  # a reports.models.Block: only where a section holds it
             _lines_and_tables(
                 book.sheet("Finance"),
@@ -476,25 +478,122 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def _benchmarks(ws: Sheet, report: ReportContent, document: str) -> None:
-    """The headline comparison with statistical neighbours. (A sheet with every neighbour's
-    value goes beside this one, written the same way.)"""
-    ws.column_widths({1: 50, 2: 16})
+    """The headline comparison with statistical neighbours, then each mapped KPI among
+    England's authorities from the published statistics (every neighbour's value is on the
+    sheet beside this one)."""
+    ws.column_widths(dict(enumerate(STANDING_WIDTHS, 1)))
     ws.text(1, 1, "Comparison with statistical neighbours", HEADING)
     benchmark = report.benchmark
-    ws.print_setup(PrintSetup(title_rows=(3, 3)), document=document)
+    row = 3
     if benchmark is None:
-        ws.text(3, 1, "No benchmark is recorded for this report's headline measures.")
-        return
-    headline = next((h for h in report.headlines if h.ref == benchmark.ref), None)
-    measure = Measure(headline.unit, headline.decimals) if headline else Measure(Unit.RATE, 1)
-    ws.blank(3, 1, HEADER)
-    ws.text(3, 2, benchmark.month_heading, HEADER)
-    row = 4
-    for label, _, value in benchmark.rows:
-        ws.text(row, 1, label, GRID)
-        ws.figure(row, 2, Figure(measure, value), GRID)
+        ws.text(row, 1, "No benchmark is recorded for this report's headline measures.")
+        row += 2
+    else:
+        headline = next((h for h in report.headlines if h.ref == benchmark.ref), None)
+        measure = Measure(headline.unit, headline.decimals) if headline else Measure(Unit.RATE, 1)
+        ws.blank(row, 1, HEADER)
+        ws.text(row, 2, benchmark.month_heading, HEADER)
         row += 1
-    ws.merged_text(row + 1, 1, 2, f"Source: {benchmark.source}")
+        for label, _, value in benchmark.rows:
+            ws.text(row, 1, label, GRID)
+            ws.figure(row, 2, Figure(measure, value), GRID)
+            row += 1
+        ws.merged_text(row + 1, 1, 4, f"Source: {benchmark.source}")
+        row += 3
+    if report.standings:
+        row = _standings(ws, report, row)
+    ws.symbol_key(row + 1, last_column=4)
+    ws.print_setup(PrintSetup(), document=document)
+
+
+STANDING_HEADINGS = ("KPI", "Period", "", "Neighbours' median", "Neighbours' mean", "Region",
+                     "England", "Rank", "Quartile band")  # fmt: skip
+STANDING_WIDTHS = (40, 13, 11, 12, 12, 12, 11, 28, 20)  # 159: fitted to a page, 8 pt or more
+
+
+def published_figure(unit: str, value: Published) -> Figure:
+    """A published value as a cell: a number in its unit and places, or its symbol."""
+    return Figure(Measure(unit, value.decimals), value.value, value.symbol)
+
+
+def _standings(ws: Sheet, report: ReportContent, row: int) -> int:
+    ws.merged_text(row, 1, len(STANDING_HEADINGS),
+                   "Compared with every authority in England, from the published statistics",
+                   HEADING)  # fmt: skip
+    row += 1
+    authority = report.standings[0].authority
+    for column, heading in enumerate(STANDING_HEADINGS, 1):
+        ws.text(row, column, heading or authority, HEADER)
+    for standing in report.standings:
+        row += 1
+        ws.text(row, 1, f"KPI {standing.ref}: {standing.description}", GRID_WRAPPED)
+        ws.text(row, 2, standing.period, GRID_WRAPPED)
+        values = (standing.own, standing.median, standing.mean, standing.region, standing.england)
+        for column, value in enumerate(values, 3):
+            ws.figure(row, column, published_figure(standing.unit, value), GRID,
+                      absent=value.shown)  # fmt: skip
+        ws.text(row, 8, standing.rank_shown, GRID_WRAPPED)
+        ws.text(row, 9, standing.quartile, GRID_WRAPPED)
+    row += 1
+    for standing in report.standings:
+        row += 1
+        left_out = f"; left out: {standing.left_out}" if standing.left_out else ""
+        ws.merged_text(
+            row,
+            1,
+            len(STANDING_HEADINGS),
+            f"KPI {standing.ref}, {standing.period}: {standing.sentence} The neighbours are "
+            f"{standing.neighbour_model} ({standing.region_name} is the region); median and mean "
+            f"computed from {standing.counted} of the {standing.neighbours_total}{left_out}. "
+            f"{standing.definition_note} Source: {standing.source}",
+            NOTE,
+        )
+    row += 1
+    ws.merged_text(
+        row + 1,
+        1,
+        len(STANDING_HEADINGS),
+        "Rank 1 is the best by the KPI's polarity (for a context measure, the highest); band A "
+        "is the best quarter of England's authorities (for a context measure, the highest), D "
+        "the worst. Contains public sector information licensed under the Open Government "
+        "Licence v3.0.",
+        NOTE,
+    )
+    return row + 2
+
+
+NEIGHBOUR_HEADINGS = ("Ref", "KPI", "Period", "Authority", "Code", "Closeness", "Value",
+                      "Meaning", "Source")  # fmt: skip
+NEIGHBOUR_WIDTHS = (6, 30, 14, 26, 7, 12, 10, 28, 22)  # 155: fitted to a page, 8 pt or more
+
+
+def _neighbours(ws: Sheet, report: ReportContent, document: str) -> None:
+    """Every statistical neighbour's published value for each mapped KPI: a number, or its
+    symbol with the symbol's meaning (left out of the median and mean), or no figure."""
+    ws.column_widths(dict(enumerate(NEIGHBOUR_WIDTHS, 1)))
+    row = 1
+    for column, heading in enumerate(NEIGHBOUR_HEADINGS, 1):
+        ws.text(row, column, heading, HEADER)
+    for standing in report.standings:
+        for neighbour in standing.neighbours:
+            row += 1
+            figure = neighbour.figure
+            ws.text(row, 1, standing.ref, GRID)
+            ws.text(row, 2, standing.description, GRID_WRAPPED)
+            ws.text(row, 3, standing.period, GRID)
+            ws.text(row, 4, neighbour.name, GRID_WRAPPED)
+            ws.text(row, 5, neighbour.code, GRID)
+            ws.text(row, 6, neighbour.closeness, GRID)
+            ws.figure(row, 7, published_figure(standing.unit, figure), GRID, absent=figure.shown)
+            ws.text(row, 8, figure.meaning, GRID_WRAPPED)
+            ws.text(row, 9, standing.source, GRID_WRAPPED)
+    if row > 1:
+        ws.table(1, row, NEIGHBOUR_HEADINGS, name="Neighbours")
+    else:
+        ws.text(2, 1, "No KPI of the report has a benchmark mapping.")
+    ws.symbol_key(row + 2, last_column=4)
+    ws.freeze(2, 1)
+    ws.print_setup(PrintSetup(title_rows=(1, 1)), document=document)
 
 
 def _lines_and_tables(
