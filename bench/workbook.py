@@ -116,6 +116,7 @@ def report_content(*, kpis: int, seed: int = 1) -> Any:
         BenchmarkTable,
         Cell,
         Headline,
+        KpiGroup,
         KpiRow,
         KpiTable,
         Line,
@@ -215,8 +216,18 @@ def report_content(*, kpis: int, seed: int = 1) -> Any:
         kpi_table=KpiTable(
             months=tuple(months),
             month_labels=tuple(periods.month_label(m) for m in months),
-            years=(YearSpan("2021/22", 12), YearSpan("2022/23", 3)),
-            rows=tuple(rows),
+            groups=(
+                KpiGroup(
+                    frequency=periods.MONTHLY,
+                    heading="Monthly KPIs",
+                    months=tuple(months),
+                    labels=tuple(periods.month_label(m) for m in months),
+                    years=(YearSpan("2021/22", 12), YearSpan("2022/23", 3)),
+                    rows=tuple(rows),
+                    against="the month before",
+                    against_year="the same month last year",
+                ),
+            ),
         ),
         finance_lines=(Line("Planned surplus", "£1.9m", Decimal(1_900_000)),),
         finance_tables=(budget,),

@@ -124,6 +124,11 @@ class Summary:
         )
 
 
+def left_out_words(member: Member) -> str:
+    """ "Wolverhampton (c: suppressed to protect confidentiality)"."""
+    return _left_out(member)
+
+
 def _left_out(member: Member) -> str:
     if member.figure and member.figure.symbol:
         return f"{member.name} ({member.figure.symbol}: {member.figure.meaning})"

@@ -4,14 +4,15 @@ A published report is never assembled again: its stored snapshot is thawed inste
 """
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
 from contracts.summary import ContractMatters, contract_matters
 from finance.money import format_money
 from finance.summary import FinanceSummary, finance_summary
-from kpis import dashboard, period, rag
-from kpis.models import Kpi, Target
+from kpis import benchmarking, comparisons, dashboard, period, rag, units
+from kpis.models import Kpi, Target, TargetSource
 from kpis.period import Period, Position
 from kpis.polarity import Direction, direction
 from kpis.rag import Basis, Comparison, Rag
@@ -27,11 +28,15 @@ from .content import (
     ChartNote,
     Drafted,
     Headline,
+    KpiGroup,
     KpiRow,
     KpiTable,
     Line,
     Narrative,
+    NeighbourValue,
+    Published,
     ReportContent,
+    StandingRow,
     Table,
     YearSpan,
 )
@@ -72,7 +77,60 @@ def upgraded(snapshot: dict[str, Any]) -> dict[str, Any]:
         {"block": str(SEED_REPORT_DRAFT_BLOCKS.get(item.get("section", ""), "")), **item}
         for item in snapshot.get("drafts", [])
     ]
-    return {**snapshot, "narrative": narrative, "drafts": drafts}
+    today = {**snapshot, "narrative": narrative, "drafts": drafts}
+    if "kpi_table" in snapshot:
+        today["kpi_table"] = grouped_kpi_table(snapshot["kpi_table"])
+    return today
+
+
+NOT_DUE = "not due"  # how reports published before frequency groups printed a month not due
+
+
+def grouped_kpi_table(table: dict[str, Any]) -> dict[str, Any]:
+    """A stored KPI table in frequency groups. Reports published before the table was
+    grouped stored one grid of months, a KPI's months not due printed "not due": each row
+    goes to the group whose columns are exactly the months it printed a figure or "no data"
+    for (a quarterly KPI's quarter ends), with those cells as they were published; any other
+    row stays in the month grid, every cell as published."""
+    if "groups" in table:
+        return table
+    months = [dt.date.fromisoformat(m) for m in table["months"]]
+    if not months:
+        return {**table, "groups": []}
+    first, last = months[0], months[-1]
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for row in table["rows"]:
+        kept = [cell for cell in row["cells"] if cell["shown"] != NOT_DUE]
+        printed = [dt.date.fromisoformat(cell["month"]) for cell in kept]
+        frequency = next(
+            (f for f in period.GROUP_ORDER if periods.due_months(f, first, last) == printed),
+            periods.MONTHLY,
+        )
+        cells = row["cells"] if frequency == periods.MONTHLY else kept
+        rows.setdefault(frequency, []).append({**row, "cells": cells})
+    groups = []
+    for frequency in sorted(rows, key=period.GROUP_ORDER.index):
+        due = months if frequency == periods.MONTHLY else periods.due_months(frequency, first, last)
+        years: list[list[Any]] = []
+        for month in due:
+            label = periods.FinancialYear.of(month).label
+            if years and years[-1][0] == label:
+                years[-1][1] += 1
+            else:
+                years.append([label, 1])
+        groups.append(
+            {
+                "frequency": frequency,
+                "heading": period.GROUP_HEADINGS[frequency],
+                "months": [m.isoformat() for m in due],
+                "labels": [periods.period_label(frequency, m) for m in due],
+                "years": [{"label": label, "months": count} for label, count in years],
+                "rows": rows[frequency],
+                "against": periods.PREVIOUS_PERIOD[frequency],
+                "against_year": periods.SAME_PERIOD_LAST_YEAR[frequency],
+            }
+        )
+    return {"months": table["months"], "month_labels": table["month_labels"], "groups": groups}
 
 
 def visible_blocks(section: NarrativeSection, organisation: Organisation) -> tuple[str, ...]:
@@ -95,6 +153,7 @@ def build(report: QuarterReport) -> ReportContent:
     held = {block for _, blocks in sections for block in blocks}
     kpi_table = build_kpi_table(quarter, view)
     headlines, benchmark = build_headlines(quarter, view, area=organisation.area)
+    standings = build_standings(quarter, view)
     finance = finance_summary(year=quarter.year, quarter=quarter) if Block.FINANCE in held else None
     matters = contract_matters(on=quarter.last_day) if Block.CONTRACT in held else None
     return ReportContent(
@@ -127,6 +186,7 @@ def build(report: QuarterReport) -> ReportContent:
         ),
         drafts=drafts(quarter, view, headlines, benchmark),
         chart_notes=chart_notes(quarter, view),
+        standings=standings,
     )
 
 
@@ -149,72 +209,73 @@ def is_plain_number(target: Target) -> bool:
 
 
 def build_kpi_table(quarter: Quarter, view: Period) -> KpiTable:
+    """The report's KPI table: the period's trend table (kpis.period.TrendTable), group by
+    group, each frequency in its own columns, as plain values a snapshot can keep."""
     trend = period.trend_table(view, quarter=quarter)
     months = quarter.report_months()
-    rows = []
-    for row in trend.rows:
-        kpi = row.kpi
-        by_month = {c.month: c for c in row.cells}
-        cells = tuple(
-            Cell(
-                month=m,
-                value=c.value if c else None,
-                shown=(c.text or "no data") if c else "not due",
-                rag=c.rag.value if c else Rag.NO_DATA.value,
-            )
-            for m in months
-            for c in [by_month.get(m)]
-        )
-        latest = row.cells[-1] if row.cells else None
-        previous_direction = row.latest.direction if row.latest else Direction.NO_DATA
-        figures = view.by_id[kpi.pk].figures
-        year_before = figures.get(periods.add_months(quarter.last_month, -12))
-        year_direction = direction(
-            year_before.value if year_before else None,
-            latest.value if latest else None,
-            kpi.polarity,
-        )
-        target = row.target
-        outcome = latest.rag if latest else Rag.NO_DATA
-        rows.append(
-            KpiRow(
-                kpi_id=kpi.pk,
-                ref=kpi.ref,
-                description=kpi.description,
-                section=kpi.section.name,
-                unit=kpi.unit,
-                decimals=kpi.decimals,
-                polarity=kpi.polarity,
-                cells=cells,
-                target=Decimal(target.value) if target and is_plain_number(target) else None,
-                target_shown=row.target_text or "no target",
-                tolerance=target.amber_distance if target else None,
-                target_source=target.get_source_display() if target else "",
-                rag=outcome.value,
-                rag_label=outcome.label,
-                direction=previous_direction.value,
-                direction_label=Direction(previous_direction).label,
-                direction_year=year_direction.value,
-                direction_year_label=year_direction.label,
-            )
-        )
     return KpiTable(
         months=tuple(months),
         month_labels=tuple(periods.month_label(m) for m in months),
-        years=tuple(YearSpan(year.label, count) for year, count in period_years(months)),
-        rows=tuple(rows),
+        groups=tuple(kpi_group(group, view) for group in trend.groups),
     )
 
 
-def period_years(months: list[dt.date]) -> list[tuple[periods.FinancialYear, int]]:
-    years: list[tuple[periods.FinancialYear, int]] = []
-    for month in months:
-        year = periods.FinancialYear.of(month)
-        if years and years[-1][0] == year:
-            years[-1] = (year, years[-1][1] + 1)
-        else:
-            years.append((year, 1))
-    return years
+def kpi_group(group: period.TrendGroup, view: Period) -> KpiGroup:
+    return KpiGroup(
+        frequency=group.frequency,
+        heading=group.heading,
+        months=tuple(group.months),
+        labels=tuple(column.label for column in group.columns),
+        years=tuple(YearSpan(year.label, count) for year, count in group.years),
+        rows=tuple(kpi_row(row, view) for row in group.rows),
+        against=group.comparison,
+        against_year=periods.SAME_PERIOD_LAST_YEAR[group.frequency],
+    )
+
+
+def kpi_row(row: period.TrendRow, view: Period) -> KpiRow:
+    kpi = row.kpi
+    cells = tuple(
+        Cell(
+            month=cell.month,
+            value=cell.value,
+            shown=cell.text or "no data",
+            rag=cell.rag.value,
+            symbol=cell.symbol,
+        )
+        for cell in row.cells
+    )
+    latest = row.cells[-1] if row.cells else None
+    previous_direction = row.latest.direction if row.latest else Direction.NO_DATA
+    year_direction = Direction.NO_DATA
+    if latest is not None:
+        figures = view.by_id[kpi.pk].figures
+        year_before = figures.get(periods.add_months(latest.month, -12))
+        year_direction = direction(
+            year_before.value if year_before else None, latest.value, kpi.polarity
+        )
+    target = row.target
+    outcome = latest.rag if latest else Rag.NO_DATA
+    return KpiRow(
+        kpi_id=kpi.pk,
+        ref=kpi.ref,
+        description=kpi.description,
+        section=kpi.section.name,
+        unit=kpi.unit,
+        decimals=kpi.decimals,
+        polarity=kpi.polarity,
+        cells=cells,
+        target=Decimal(target.value) if target and is_plain_number(target) else None,
+        target_shown=row.target_text or "no target",
+        tolerance=target.amber_distance if target else None,
+        target_source=target.get_source_display() if target else "",
+        rag=outcome.value,
+        rag_label=outcome.label,
+        direction=previous_direction.value,
+        direction_label=Direction(previous_direction).label,
+        direction_year=year_direction.value,
+        direction_year_label=year_direction.label,
+    )
 
 
 def chart_notes(quarter: Quarter, view: Period) -> tuple[ChartNote, ...]:
@@ -322,6 +383,97 @@ def benchmark_table(positions: list[Position], *, area: str) -> BenchmarkTable |
 
 
 UNIT_PHRASES = {"rate": "rate per 10,000", "percent": "percentage", "count": "number"}
+
+
+# ---------------------------------------------------------------------------------------
+# Positions among England's authorities, from the published statistics
+
+
+def build_standings(quarter: Quarter, view: Period) -> tuple[StandingRow, ...]:
+    """Each KPI with a benchmark mapping, at its latest published period by the quarter's
+    end (kpis.comparisons.positions: a fixed number of queries), in the report's order."""
+    kpis = [item.kpi for item in view.positions]
+    found = comparisons.positions(kpis, [quarter.last_month])
+    return tuple(
+        standing_row(kpi, found[(kpi.pk, quarter.last_month)])
+        for kpi in kpis
+        if (kpi.pk, quarter.last_month) in found
+    )
+
+
+def _published(figure: benchmarking.Figure | None, measure: benchmarking.Measure) -> Published:
+    if figure is None:
+        return Published("no figure", meaning="no figure in the file for the period")
+    if figure.value is None:
+        return Published(figure.symbol, symbol=figure.symbol, meaning=figure.meaning)
+    value = Decimal(figure.value)
+    return Published(measure.published(value), value, units.places(value))
+
+
+def _computed(
+    value: Decimal | None, like: list[Decimal], measure: benchmarking.Measure
+) -> Published:
+    if value is None:
+        return Published("no figure", meaning="no neighbour has a figure")
+    shown = measure.computed(value, like)
+    decimals = units.places(Decimal(re.sub(r"[^\d.\-]", "", shown) or "0"))
+    return Published(shown, Decimal(value), decimals)
+
+
+def _area(area: benchmarking.Area | None, measure: benchmarking.Measure) -> Published:
+    if area is None:
+        return Published("no figure", meaning="no figure in the file for the period")
+    if area.figure is not None:
+        return _published(area.figure, measure)
+    group = area.computed
+    like = [m.value for m in group.counted if m.value is not None] if group else []
+    return _computed(area.value, like, measure)
+
+
+def standing_row(kpi: Kpi, position: benchmarking.Position) -> StandingRow:
+    measure = position.measure
+    group = position.neighbours
+    like = [m.value for m in group.counted if m.value is not None] if group else []
+    standing = position.standing
+    source = position.source
+    return StandingRow(
+        ref=kpi.ref,
+        description=kpi.description,
+        unit=kpi.unit,
+        period=position.period_label,
+        when=position.when,
+        authority=position.authority,
+        own=_published(position.own, measure),
+        median=_computed(group.median if group else None, like, measure),
+        mean=_computed(group.mean if group else None, like, measure),
+        counted=len(group.counted) if group else 0,
+        neighbours_total=group.size if group else 0,
+        left_out="; ".join(benchmarking.left_out_words(m) for m in group.left_out) if group else "",
+        neighbour_model=position.neighbour_model,
+        region_name=position.region.name if position.region else "Region",
+        region=_area(position.region, measure),
+        england=_area(position.england, measure),
+        rank=standing.rank if standing else None,
+        of=standing.of if standing else None,
+        rank_words=standing.rank_words if standing else "",
+        band=standing.band if standing else "",
+        band_words=standing.band_words if standing else "",
+        sentence=position.sentence,
+        source=f"{source.publisher}: {source.publication}. File {source.file_name}; "
+        f"release: {source.release}.",
+        definition_note=source.definition_note,
+        neighbours=tuple(
+            NeighbourValue(
+                name=member.name,
+                code=member.code,
+                closeness=member.closeness,
+                figure=_published(member.figure, measure)
+                if member.figure is not None
+                else Published("no figure", meaning=member.note or "no figure in the file"),
+            )
+            for member in (group.members if group else ())
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -524,6 +676,7 @@ def drafts(
                 period.target_words(kpi, position.target, position.reference, amber=False),
                 position.rag.label,
                 side=rag.side(point.value, position.target.rule, reference=position.reference),
+                illustrative=position.target.source == TargetSource.ILLUSTRATIVE,
             )
             found.append(Drafted(Block.KPI_TABLE, "Red against its target", kpi.ref, text))
         spc_point = position.analysis.latest

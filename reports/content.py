@@ -9,6 +9,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from kpis import symbols
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -30,18 +32,18 @@ class KpiRow:
     unit: str
     decimals: int
     polarity: str
-    cells: tuple[Cell, ...]
-    # The target in force at the table's last month: its value where that alone says it
+    cells: tuple[Cell, ...]  # one per column of its group: a month, a quarter, a year
+    # The target in force at the group's last column: its value where that alone says it
     # ("at least" or "at most" a fixed value), else None; as written in `target_shown`.
     target: Decimal | None
     target_shown: str  # "at least 85.0% (amber from 80.0%)", "fewer than 85" or "no target"
     tolerance: Decimal | None  # the amber band as a distance, where it is given as one
     target_source: str  # "illustrative", "contract", "local plan" or ""
-    rag: str  # at the last month
+    rag: str  # at the last column
     rag_label: str
-    direction: str  # kpis.polarity.Direction value, last month against the month before
+    direction: str  # kpis.polarity.Direction value, the last column against the one before
     direction_label: str
-    direction_year: str  # against the same month a year before
+    direction_year: str  # against the same period a year before
     direction_year_label: str
     # The KPI the row was built from, so that a renamed reference still finds it (None in
     # snapshots frozen before it was kept: those are found by their reference).
@@ -54,18 +56,51 @@ class KpiRow:
 
 @dataclass(frozen=True)
 class YearSpan:
-    """A financial-year header over its months: 2021/22 over Apr-21 … Mar-22."""
+    """A financial-year header over its columns: 2021/22 over Apr-21 … Mar-22."""
 
     label: str
-    months: int
+    months: int  # how many columns it spans
+
+
+@dataclass(frozen=True)
+class KpiGroup:
+    """The KPIs of one frequency in that frequency's columns, as kpis.period.TrendGroup
+    lays them out: monthly KPIs in month columns, quarterly ones in quarter columns
+    ("Q1 2022/23", each held at its quarter's last month), annual ones in year columns."""
+
+    frequency: str  # sct_portal.periods: monthly, quarterly, annual, termly, academic-year
+    heading: str  # "Monthly KPIs", "Quarterly KPIs"
+    months: tuple[dt.date, ...]  # each column's month
+    labels: tuple[str, ...]  # each column's heading: "Apr-21", "Q1 2022/23"
+    years: tuple[YearSpan, ...]
+    rows: tuple[KpiRow, ...]
+    against: str  # what the direction compares with: "the month before", "the previous quarter"
+    against_year: str  # "the same month last year", "the same quarter last year"
+
+    @property
+    def first_label(self) -> str:
+        return self.labels[0] if self.labels else ""
+
+    @property
+    def last_label(self) -> str:
+        return self.labels[-1] if self.labels else ""
+
+    @property
+    def key(self) -> str:
+        """The group's name in the page's ids: "monthly"."""
+        return self.frequency
 
 
 @dataclass(frozen=True)
 class KpiTable:
-    months: tuple[dt.date, ...]
+    months: tuple[dt.date, ...]  # the report's months, first to last (the table's span)
     month_labels: tuple[str, ...]
-    years: tuple[YearSpan, ...]
-    rows: tuple[KpiRow, ...]
+    groups: tuple[KpiGroup, ...]  # one per frequency, monthly first
+
+    @property
+    def rows(self) -> tuple[KpiRow, ...]:
+        """Every KPI of the table, group by group."""
+        return tuple(row for group in self.groups for row in group.rows)
 
     @property
     def has_unjudged_cells(self) -> bool:
@@ -77,6 +112,11 @@ class KpiTable:
     @property
     def has_illustrative_targets(self) -> bool:
         return any(row.target_source == "Illustrative" for row in self.rows)
+
+    @property
+    def symbols_shown(self) -> list[tuple[str, str]]:
+        """The key to the symbols the table shows: ("c", "suppressed to protect …")."""
+        return symbols.key({cell.symbol for row in self.rows for cell in row.cells if cell.symbol})
 
 
 @dataclass(frozen=True)
@@ -114,6 +154,70 @@ class BenchmarkTable:
         if self.own is None:
             return self.comparators
         return ((self.own_label, self.own_shown, self.own), *self.comparators)
+
+
+@dataclass(frozen=True)
+class Published:
+    """A value from the published statistics, or a figure the portal computed from them: a
+    number, or a symbol with its meaning (c: suppressed…), or nothing ("no figure")."""
+
+    shown: str  # "99", "14.2%", "c", "no figure"
+    value: Decimal | None = None
+    decimals: int = 0  # as shown
+    symbol: str = ""
+    meaning: str = ""  # the symbol's, or why there is no figure
+
+
+@dataclass(frozen=True)
+class NeighbourValue:
+    """One statistical neighbour's published value for the period."""
+
+    name: str
+    code: str
+    closeness: str  # DfE's closeness band, where the model gives one
+    figure: Published
+
+
+@dataclass(frozen=True)
+class StandingRow:
+    """A mapped KPI's position among England's authorities, from the published statistics:
+    a row of the report's comparison table, and its neighbours for the benchmark sheet."""
+
+    ref: str
+    description: str
+    unit: str
+    period: str  # as the file writes it, and the month compared: "2022 (Mar-22)"
+    when: str  # "at 31 March 2022"
+    authority: str  # "Sandwell"
+    own: Published
+    median: Published  # the statistical neighbours', computed by the portal
+    mean: Published
+    counted: int  # neighbours with a number
+    neighbours_total: int
+    left_out: str  # "Wolverhampton (c: suppressed to protect confidentiality)" or ""
+    neighbour_model: str  # "DfE statistical neighbours, 2021"
+    region_name: str
+    region: Published
+    england: Published
+    rank: int | None
+    of: int | None  # authorities with a figure
+    rank_words: str  # "joint 33rd highest of 151 authorities with a figure"
+    band: str  # A … D, "" when not ranked
+    band_words: str  # "the highest quarter"
+    sentence: str
+    source: str  # publisher, publication, file and release
+    definition_note: str  # how the published measure differs from the KPI
+    neighbours: tuple[NeighbourValue, ...] = ()
+
+    @property
+    def quartile(self) -> str:
+        """ "A (the highest quarter)", or "not ranked"."""
+        return f"{self.band} ({self.band_words})" if self.band else "not ranked"
+
+    @property
+    def rank_shown(self) -> str:
+        """ "33rd of 151", "joint 33rd of 151" is in `rank_words`; "–" when not ranked."""
+        return self.rank_words or "not ranked"
 
 
 @dataclass(frozen=True)
@@ -206,6 +310,10 @@ class ReportContent:
     @property
     def chart_notes_otherwise(self) -> str:
         return CHART_NOTES_OTHERWISE
+
+    # Each mapped KPI's position among England's authorities (reports published before the
+    # portal held the published statistics have none).
+    standings: tuple[StandingRow, ...] = field(default=())
 
     def section(self, key: str) -> Narrative | None:
         return next((n for n in self.narrative if n.key == key), None)

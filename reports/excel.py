@@ -35,7 +35,7 @@ from sct_portal.spreadsheets import (
     Style,
 )
 
-from .content import CHART_NOTES_OTHERWISE, Cell, KpiTable, Line, ReportContent, Table
+from .content import CHART_NOTES_OTHERWISE, Cell, KpiGroup, Line, Published, ReportContent, Table
 
 SMALL = Style(points=9)
 NOTE = Style(wrap=True, points=9)
@@ -49,10 +49,17 @@ class Series:
     ref: str
     description: str
     measure: Measure
-    cells: tuple[Cell, ...]  # one per month of the KPI table, in order
+    cells: tuple[Cell, ...]  # one per column of its group (a month, a quarter…), in order
+    labels: tuple[str, ...]  # each cell's column: "Apr-21", "Q1 2022/23"
+    frequency: str = "monthly"
 
     def figure(self, cell: Cell) -> Figure:
         return figure(self.measure, cell)
+
+    @property
+    def periods(self) -> str:
+        """What its chart's categories are, in words: "month", "quarter"."""
+        return PERIOD_WORDS.get(self.frequency, "period")
 
 
 def figure(measure: Measure, cell: Cell) -> Figure:
@@ -63,8 +70,16 @@ def every_kpi(report: ReportContent) -> tuple[Series, ...]:
     """Every KPI the report shows: the KPI table's rows, then the headline measures not in it."""
     table = report.kpi_table
     found = [
-        Series(row.ref, row.description, Measure(row.unit, row.decimals), row.cells)
-        for row in table.rows
+        Series(
+            row.ref,
+            row.description,
+            Measure(row.unit, row.decimals),
+            row.cells,
+            group.labels,
+            group.frequency,
+        )
+        for group in table.groups
+        for row in group.rows
     ]
     in_table = {row.ref for row in table.rows}
     for headline in report.headlines:
@@ -76,7 +91,13 @@ def every_kpi(report: ReportContent) -> tuple[Series, ...]:
             for month in table.months
         )
         found.append(
-            Series(headline.ref, headline.label, Measure(headline.unit, headline.decimals), cells)
+            Series(
+                headline.ref,
+                headline.label,
+                Measure(headline.unit, headline.decimals),
+                cells,
+                table.month_labels,
+            )
         )
     return tuple(found)
 
@@ -96,10 +117,14 @@ def render(report: ReportContent) -> bytes:
             document = f"DRAFT (not published: figures may change). {document}"
         kpis = every_kpi(report)
         _summary(book.sheet("Summary"), report, document)
-        _kpi_table(book.sheet("KPIs"), report, document)
-        _rag_by_month(book.sheet("RAG by month"), report, document)
+        for group in report.kpi_table.groups:
+            _kpi_table(book.sheet(kpi_sheet_name(group)), report, group, document)
+        for group in report.kpi_table.groups:
+            _rag_by_period(book.sheet(rag_sheet_name(group)), group, document)
         _charts(book, book.sheet("Charts"), report, kpis, document)
         _benchmarks(book.sheet("Benchmarks"), report, document)
+        if report.standings:
+            _neighbours(book.sheet("Statistical neighbours"), report, document)
         if report.holds("finance"):  # a reports.models.Block: only where a section holds it
             _lines_and_tables(
                 book.sheet("Finance"),
@@ -170,34 +195,63 @@ def _summary(ws: Sheet, report: ReportContent, document: str) -> None:
 FIRST_MONTH_COLUMN = 3
 KPI_HEADER_ROW = 3
 MONTH_WIDTH = 7.5  # "100.0%" at 10 pt, with room
+PERIOD_WIDTH = 11.0  # "Q1 2022/23" at 10 pt
 RAG_WIDTH = 9.0  # "Not judged" at 10 pt
 NOTE_MONTHS = 9  # the note over the months stays within the first printed page
 
 
+# Each frequency's table on its own sheet, so that every printed page repeats its own
+# header rows: "KPIs" holds the monthly KPIs, "Quarterly KPIs" the quarterly ones.
+KPI_SHEETS = {"monthly": "KPIs"}
+RAG_SHEETS = {
+    "monthly": "RAG by month",
+    "quarterly": "RAG by quarter",
+    "annual": "RAG by year",
+    "termly": "RAG by term",
+    "academic-year": "RAG by school year",
+}
+PERIOD_WORDS = {
+    "monthly": "month",
+    "quarterly": "quarter",
+    "annual": "year",
+    "termly": "term",
+    "academic-year": "school year",
+}
+
+
+def kpi_sheet_name(group: KpiGroup) -> str:
+    return KPI_SHEETS.get(group.frequency, group.heading)
+
+
+def rag_sheet_name(group: KpiGroup) -> str:
+    return RAG_SHEETS.get(group.frequency, f"RAG, {group.heading}")
+
+
 def _kpi_header(
     ws: Sheet,
-    table: KpiTable,
+    group: KpiGroup,
     title: str,
     extra: Sequence[tuple[str, float]],
     *,
     month_width: float = MONTH_WIDTH,
 ) -> int:
     """Title row, financial-year row, column headings; returns the first data row."""
-    months = len(table.months)
+    columns = len(group.labels)
     widths = {1: 6.0, 2: 36.0}
-    widths |= {FIRST_MONTH_COLUMN + i: month_width for i in range(months)}
-    widths |= {FIRST_MONTH_COLUMN + months + i: width for i, (_, width) in enumerate(extra)}
+    column_width = month_width if group.frequency == "monthly" else max(month_width, PERIOD_WIDTH)
+    widths |= {FIRST_MONTH_COLUMN + i: column_width for i in range(columns)}
+    widths |= {FIRST_MONTH_COLUMN + columns + i: width for i, (_, width) in enumerate(extra)}
     ws.column_widths(widths)
     # Across the Ref and description columns, which every printed page repeats.
     ws.merged_text(1, 1, 2, title, HEADING.but(wrap=True))
     column = FIRST_MONTH_COLUMN
-    for span in table.years:
+    for span in group.years:
         if span.months > 1:
             ws.merged_text(2, column, column + span.months - 1, span.label, HEADER)
         else:
             ws.text(2, column, span.label, HEADER)
         column += span.months
-    headings = ["Ref", "Description of KPI", *table.month_labels, *(name for name, _ in extra)]
+    headings = ["Ref", "Description of KPI", *group.labels, *(name for name, _ in extra)]
     for column, heading in enumerate(headings, 1):
         ws.text(KPI_HEADER_ROW, column, heading, HEADER)
     ws.freeze(KPI_HEADER_ROW + 1, FIRST_MONTH_COLUMN)
@@ -209,15 +263,14 @@ def _wide_print() -> PrintSetup:
     return PrintSetup(title_rows=(2, KPI_HEADER_ROW), title_columns=(1, 2), fit_width=False)
 
 
-def _kpi_table(ws: Sheet, report: ReportContent, document: str) -> None:
-    table = report.kpi_table
-    labels = table.month_labels
-    last, before = labels[-1], labels[-2] if len(labels) > 1 else ""
-    year_before = labels[-13] if len(labels) > 12 else "a year before"
+def _kpi_table(ws: Sheet, report: ReportContent, group: KpiGroup, document: str) -> None:
+    labels = group.labels
+    last = group.last_label
     extra = [("Target", 8), ("Target source", 11), (f"RAG ({last})", 9),
-             (f"Direction vs {before}", 10), (f"Direction vs {year_before}", 10)]  # fmt: skip
-    row = _kpi_header(ws, table, f"Key performance indicators, {labels[0]} to {last}", extra)
-    for kpi in table.rows:
+             (f"Against {group.against}", 11), (f"Against {group.against_year}", 11)]  # fmt: skip
+    title = f"{group.heading}, {group.first_label} to {last}"
+    row = _kpi_header(ws, group, title, extra)
+    for kpi in group.rows:
         measure = Measure(kpi.unit, kpi.decimals)
         ws.text(row, 1, kpi.ref, GRID_WRAPPED)
         ws.text(row, 2, kpi.description, GRID_WRAPPED)
@@ -233,18 +286,19 @@ def _kpi_table(ws: Sheet, report: ReportContent, document: str) -> None:
         ws.text(row, column + 3, kpi.direction_label, GRID)
         ws.text(row, column + 4, kpi.direction_year_label, GRID)
         row += 1
-    # Beside the title, over the first months: on the first printed page, not one of its own.
+    # Beside the title, over the first columns: on the first printed page, not one of its own.
     ws.merged_text(
         1,
         FIRST_MONTH_COLUMN,
-        FIRST_MONTH_COLUMN + min(len(table.months), NOTE_MONTHS) - 1,
+        FIRST_MONTH_COLUMN + max(min(len(labels), NOTE_MONTHS), 1) - 1,
         "RAG and direction are judged in each KPI's polarity (higher or lower is better); "
         "context measures are not judged. Targets marked illustrative are not "
         f"{report.organisation}'s own.",
         NOTE,
     )
     row = ws.symbol_key(row + 1, last_column=2)
-    _chart_notes(ws, report, row + 1)
+    if group is report.kpi_table.groups[0]:
+        _chart_notes(ws, report, row + 1)
     ws.print_setup(_wide_print(), document=document)
 
 
@@ -261,16 +315,17 @@ def _chart_notes(ws: Sheet, report: ReportContent, row: int) -> None:
     ws.merged_text(row + 1, 2, last, CHART_NOTES_OTHERWISE, WRAPPED)
 
 
-def _rag_by_month(ws: Sheet, report: ReportContent, document: str) -> None:
-    table = report.kpi_table
+def _rag_by_period(ws: Sheet, group: KpiGroup, document: str) -> None:
+    word = PERIOD_WORDS.get(group.frequency, "period")
     row = _kpi_header(
         ws,
-        table,
-        "RAG against target, by month (the word is the RAG; the fill repeats it)",
+        group,
+        f"{group.heading}: RAG against target, by {word} (the word is the RAG; the fill "
+        "repeats it)",
         [],
         month_width=RAG_WIDTH,
     )
-    for kpi in table.rows:
+    for kpi in group.rows:
         ws.text(row, 1, kpi.ref, GRID)
         ws.text(row, 2, kpi.description, GRID_WRAPPED)
         for offset, cell in enumerate(kpi.cells):
@@ -295,7 +350,6 @@ FIRST_BLOCK_ROW = 3
 def _charts(
     book: Book, ws: Sheet, report: ReportContent, kpis: Sequence[Series], document: str
 ) -> None:
-    months = report.kpi_table.month_labels
     widths: dict[int, float] = {}
     for side in (0, 1):
         first = 1 + side * BLOCK_COLUMNS
@@ -311,7 +365,8 @@ def _charts(
         "Months without a figure, and figures that are not numbers (symbols), are gaps in the "
         "line and are listed under the chart.",
     )
-    block_rows = len(months) + 2  # heading, one row a month, what is not plotted
+    # heading, one row a period, what is not plotted: as tall as the longest series
+    block_rows = max((len(kpi.labels) for kpi in kpis), default=0) + 2
     per_page = 2 if 2 * block_rows + FIRST_BLOCK_ROW - 1 <= ROWS_PER_PAGE else 1
     breaks = []
     for index, kpi in enumerate(kpis):
@@ -319,15 +374,14 @@ def _charts(
         top = FIRST_BLOCK_ROW + line * block_rows
         if side == 0 and line and line % per_page == 0:
             breaks.append(top)
-        _chart_block(book, ws, top, 1 + side * BLOCK_COLUMNS, kpi, months)
+        _chart_block(book, ws, top, 1 + side * BLOCK_COLUMNS, kpi)
     ws.print_setup(PrintSetup(fit_width=False, page_breaks=tuple(breaks)), document=document)
 
 
-def _chart_block(
-    book: Book, ws: Sheet, top: int, left: int, kpi: Series, months: Sequence[str]
-) -> None:
+def _chart_block(book: Book, ws: Sheet, top: int, left: int, kpi: Series) -> None:
+    months = kpi.labels
     month_column, figure_column = left + CHART_COLUMNS, left + CHART_COLUMNS + 1
-    ws.text(top, month_column, "Month", HEADER)
+    ws.text(top, month_column, kpi.periods.capitalize(), HEADER)
     ws.text(top, figure_column, f"KPI {kpi.ref}", HEADER)
     for offset, (label, cell) in enumerate(zip(months, kpi.cells, strict=True), 1):
         ws.text(top + offset, month_column, label, GRID)
@@ -439,25 +493,122 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def _benchmarks(ws: Sheet, report: ReportContent, document: str) -> None:
-    """The headline comparison with statistical neighbours. (A sheet with every neighbour's
-    value goes beside this one, written the same way.)"""
-    ws.column_widths({1: 50, 2: 16})
+    """The headline comparison with statistical neighbours, then each mapped KPI among
+    England's authorities from the published statistics (every neighbour's value is on the
+    sheet beside this one)."""
+    ws.column_widths(dict(enumerate(STANDING_WIDTHS, 1)))
     ws.text(1, 1, "Comparison with statistical neighbours", HEADING)
     benchmark = report.benchmark
-    ws.print_setup(PrintSetup(title_rows=(3, 3)), document=document)
+    row = 3
     if benchmark is None:
-        ws.text(3, 1, "No benchmark is recorded for this report's headline measures.")
-        return
-    headline = next((h for h in report.headlines if h.ref == benchmark.ref), None)
-    measure = Measure(headline.unit, headline.decimals) if headline else Measure(Unit.RATE, 1)
-    ws.blank(3, 1, HEADER)
-    ws.text(3, 2, benchmark.month_heading, HEADER)
-    row = 4
-    for label, _, value in benchmark.rows:
-        ws.text(row, 1, label, GRID)
-        ws.figure(row, 2, Figure(measure, value), GRID)
+        ws.text(row, 1, "No benchmark is recorded for this report's headline measures.")
+        row += 2
+    else:
+        headline = next((h for h in report.headlines if h.ref == benchmark.ref), None)
+        measure = Measure(headline.unit, headline.decimals) if headline else Measure(Unit.RATE, 1)
+        ws.blank(row, 1, HEADER)
+        ws.text(row, 2, benchmark.month_heading, HEADER)
         row += 1
-    ws.merged_text(row + 1, 1, 2, f"Source: {benchmark.source}")
+        for label, _, value in benchmark.rows:
+            ws.text(row, 1, label, GRID)
+            ws.figure(row, 2, Figure(measure, value), GRID)
+            row += 1
+        ws.merged_text(row + 1, 1, 4, f"Source: {benchmark.source}")
+        row += 3
+    if report.standings:
+        row = _standings(ws, report, row)
+    ws.symbol_key(row + 1, last_column=4)
+    ws.print_setup(PrintSetup(), document=document)
+
+
+STANDING_HEADINGS = ("KPI", "Period", "", "Neighbours' median", "Neighbours' mean", "Region",
+                     "England", "Rank", "Quartile band")  # fmt: skip
+STANDING_WIDTHS = (40, 13, 11, 12, 12, 12, 11, 28, 20)  # 159: fitted to a page, 8 pt or more
+
+
+def published_figure(unit: str, value: Published) -> Figure:
+    """A published value as a cell: a number in its unit and places, or its symbol."""
+    return Figure(Measure(unit, value.decimals), value.value, value.symbol)
+
+
+def _standings(ws: Sheet, report: ReportContent, row: int) -> int:
+    ws.merged_text(row, 1, len(STANDING_HEADINGS),
+                   "Compared with every authority in England, from the published statistics",
+                   HEADING)  # fmt: skip
+    row += 1
+    authority = report.standings[0].authority
+    for column, heading in enumerate(STANDING_HEADINGS, 1):
+        ws.text(row, column, heading or authority, HEADER)
+    for standing in report.standings:
+        row += 1
+        ws.text(row, 1, f"KPI {standing.ref}: {standing.description}", GRID_WRAPPED)
+        ws.text(row, 2, standing.period, GRID_WRAPPED)
+        values = (standing.own, standing.median, standing.mean, standing.region, standing.england)
+        for column, value in enumerate(values, 3):
+            ws.figure(row, column, published_figure(standing.unit, value), GRID,
+                      absent=value.shown)  # fmt: skip
+        ws.text(row, 8, standing.rank_shown, GRID_WRAPPED)
+        ws.text(row, 9, standing.quartile, GRID_WRAPPED)
+    row += 1
+    for standing in report.standings:
+        row += 1
+        left_out = f"; left out: {standing.left_out}" if standing.left_out else ""
+        ws.merged_text(
+            row,
+            1,
+            len(STANDING_HEADINGS),
+            f"KPI {standing.ref}, {standing.period}: {standing.sentence} The neighbours are "
+            f"{standing.neighbour_model} ({standing.region_name} is the region); median and mean "
+            f"computed from {standing.counted} of the {standing.neighbours_total}{left_out}. "
+            f"{standing.definition_note} Source: {standing.source}",
+            NOTE,
+        )
+    row += 1
+    ws.merged_text(
+        row + 1,
+        1,
+        len(STANDING_HEADINGS),
+        "Rank 1 is the best by the KPI's polarity (for a context measure, the highest); band A "
+        "is the best quarter of England's authorities (for a context measure, the highest), D "
+        "the worst. Contains public sector information licensed under the Open Government "
+        "Licence v3.0.",
+        NOTE,
+    )
+    return row + 2
+
+
+NEIGHBOUR_HEADINGS = ("Ref", "KPI", "Period", "Authority", "Code", "Closeness", "Value",
+                      "Meaning", "Source")  # fmt: skip
+NEIGHBOUR_WIDTHS = (6, 30, 14, 26, 7, 12, 10, 28, 22)  # 155: fitted to a page, 8 pt or more
+
+
+def _neighbours(ws: Sheet, report: ReportContent, document: str) -> None:
+    """Every statistical neighbour's published value for each mapped KPI: a number, or its
+    symbol with the symbol's meaning (left out of the median and mean), or no figure."""
+    ws.column_widths(dict(enumerate(NEIGHBOUR_WIDTHS, 1)))
+    row = 1
+    for column, heading in enumerate(NEIGHBOUR_HEADINGS, 1):
+        ws.text(row, column, heading, HEADER)
+    for standing in report.standings:
+        for neighbour in standing.neighbours:
+            row += 1
+            figure = neighbour.figure
+            ws.text(row, 1, standing.ref, GRID)
+            ws.text(row, 2, standing.description, GRID_WRAPPED)
+            ws.text(row, 3, standing.period, GRID)
+            ws.text(row, 4, neighbour.name, GRID_WRAPPED)
+            ws.text(row, 5, neighbour.code, GRID)
+            ws.text(row, 6, neighbour.closeness, GRID)
+            ws.figure(row, 7, published_figure(standing.unit, figure), GRID, absent=figure.shown)
+            ws.text(row, 8, figure.meaning, GRID_WRAPPED)
+            ws.text(row, 9, standing.source, GRID_WRAPPED)
+    if row > 1:
+        ws.table(1, row, NEIGHBOUR_HEADINGS, name="Neighbours")
+    else:
+        ws.text(2, 1, "No KPI of the report has a benchmark mapping.")
+    ws.symbol_key(row + 2, last_column=4)
+    ws.freeze(2, 1)
+    ws.print_setup(PrintSetup(title_rows=(1, 1)), document=document)
 
 
 def _lines_and_tables(
@@ -501,11 +652,12 @@ def _lines_and_tables(
 # ---------------------------------------------------------------------------------------
 # Data: every figure, one row each, as an Excel table (and as CSV)
 
-DATA_HEADINGS = ("Ref", "KPI", "Month", "Value", "Unit", "Shown as", "RAG")
+# "Month" is the month a figure is kept at (a quarter's last month); "Period" what it is for.
+DATA_HEADINGS = ("Ref", "KPI", "Month", "Value", "Unit", "Shown as", "RAG", "Period")
 
 
-def data_rows(kpis: Sequence[Series]) -> list[tuple[str, str, Month, Figure, str, str, str]]:
-    """Each figure of each KPI (numbers and symbols; months without a figure left out)."""
+def data_rows(kpis: Sequence[Series]) -> list[tuple[str, str, Month, Figure, str, str, str, str]]:
+    """Each figure of each KPI (numbers and symbols; periods without a figure left out)."""
     return [
         (
             kpi.ref,
@@ -515,15 +667,16 @@ def data_rows(kpis: Sequence[Series]) -> list[tuple[str, str, Month, Figure, str
             kpi.measure.unit_label,
             cell.shown,
             spreadsheets.rag_word(cell.rag),
+            label,
         )
         for kpi in kpis
-        for cell in kpi.cells
+        for label, cell in zip(kpi.labels, kpi.cells, strict=True)
         if cell.value is not None or cell.symbol
     ]
 
 
 def _data(ws: Sheet, kpis: Sequence[Series], document: str) -> None:
-    ws.column_widths({1: 6, 2: 56, 3: 9, 4: 10, 5: 22, 6: 10, 7: 11})
+    ws.column_widths({1: 6, 2: 56, 3: 9, 4: 10, 5: 22, 6: 10, 7: 11, 8: 11})
     rows = data_rows(kpis)
     for row, values in enumerate(rows, 2):
         ws.cells(row, 1, values)

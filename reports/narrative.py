@@ -100,15 +100,26 @@ def against_benchmark(measure: Measure, point: Point, benchmark_value: Decimal, 
     )
 
 
-def missed_target(measure: Measure, point: Point, target: str, rag_word: str, *, side: str) -> str:
+def missed_target(
+    measure: Measure,
+    point: Point,
+    target: str,
+    rag_word: str,
+    *,
+    side: str,
+    illustrative: bool = False,
+) -> str:
     """KPI 1 (…) was 74.9% in June 2022, short of its target of at least 85.0% (red).
 
     `target` is the target as written; `side` where the figure lies (kpis.rag.side): below
-    it, above it, or at an end that is not green itself ("fewer than 85" at 85)."""
+    it, above it, or at an end that is not green itself ("fewer than 85" at 85). A target
+    marked illustrative is not the organisation's own, and the sentence says so: "short of
+    its illustrative target of …"."""
     relation = {"below": "short of", "above": "above"}.get(side, "outside")
+    kind = "illustrative target" if illustrative else "target"
     return (
         f"{measure.called} was {measure.show(point.value)} in {month_name(point.month)}, "
-        f"{relation} its target of {target} ({rag_word.lower()})."
+        f"{relation} its {kind} of {target} ({rag_word.lower()})."
     )
 
 

@@ -151,7 +151,7 @@ def test_control_characters_in_stored_text_never_break_a_download(demo, manager_
     snapshot = published.snapshot
     assert snapshot is not None
     snapshot["narrative"][0]["html"] = f"<p>{laced(narrative)}</p>"
-    snapshot["kpi_table"]["rows"][0]["description"] = laced(description)
+    snapshot["kpi_table"]["groups"][0]["rows"][0]["description"] = laced(description)
     QuarterReport.objects.filter(pk=published.pk).update(snapshot=snapshot)
     # And a draft, rendered from the database.
     draft = workflow.start_report(quarter=Quarter(FinancialYear(2021), 4), by=analyst)

@@ -177,7 +177,7 @@ def test_benchmark_finance_contract_and_data_sheets(workbook):
     ).count()
     assert in_care > 0
     assert len(refs) == 225 + in_care
-    assert data.tables["KpiData"].ref == f"A1:G{1 + 225 + in_care}"
+    assert data.tables["KpiData"].ref == f"A1:H{1 + 225 + in_care}"
     assert refs[-1] == "CICR"
 
 
@@ -272,10 +272,12 @@ def test_a_figure_that_is_a_symbol_is_written_as_the_symbol_with_its_meaning(dem
     from reports import excel
 
     content = published_content()
-    first = content.kpi_table.rows[0]
+    (monthly,) = content.kpi_table.groups
+    first = monthly.rows[0]
     suppressed = dataclasses.replace(first.cells[-1], value=None, shown="c", symbol="c")
     row = dataclasses.replace(first, cells=(*first.cells[:-1], suppressed))
-    table = dataclasses.replace(content.kpi_table, rows=(row, *content.kpi_table.rows[1:]))
+    group = dataclasses.replace(monthly, rows=(row, *monthly.rows[1:]))
+    table = dataclasses.replace(content.kpi_table, groups=(group,))
     content = dataclasses.replace(content, kpi_table=table)
     workbook = opened(content)
     kpis = workbook["KPIs"]

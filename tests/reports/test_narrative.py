@@ -94,6 +94,16 @@ def test_a_missed_target_says_where_the_figure_lies(measure, value, target, side
     assert missed_target(measure, at(2022, 6, value), target, "Red", side=side) == expected
 
 
+def test_an_illustrative_target_is_called_illustrative():
+    text = missed_target(
+        MASH, at(2022, 6, "74.9"), "at least 85.0%", "Red", side="below", illustrative=True
+    )
+    assert text == (
+        "KPI 1 (percentage of contacts to MASH referral timeliness) was 74.9% in June 2022, "
+        "short of its illustrative target of at least 85.0% (red)."
+    )
+
+
 def test_special_cause_names_its_kind_and_reason():
     text = special_cause(MASH, at(2022, 6, "74.9"), "concern", "7 points in a row below the mean.")
     assert text == (

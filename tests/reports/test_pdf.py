@@ -160,7 +160,7 @@ def seed_rows() -> dict[str, tuple[str, list[str]]]:
 def kpi_rows_in_reading_order(text: str) -> dict[str, list[str]]:
     """ref → the numbers read after its row's start up to the next row's, for each row of
     the KPI table; a row found out of order, or not at all, fails."""
-    table = text[text.index("Key performance indicators, Apr-21 to Jun-22") :]
+    table = text[text.index("Monthly KPIs, Apr-21 to Jun-22") :]
     finances = re.search(r"[\n\f]Finances\n", table)
     assert finances, "no Finances section after the KPI table"
     table = table[: finances.start()]

@@ -114,6 +114,27 @@ def test_the_editor_offers_sentences_drafted_from_the_data(data, analyst, analys
     assert "a change of more than half" in page
 
 
+def test_a_drafted_sentence_calls_an_illustrative_target_illustrative(
+    data, analyst, analyst_client
+):
+    """Issue 11: the demo's targets are illustrative (the seed report gives none), and a
+    sentence offered for the report must not pass one off as the organisation's own."""
+    from kpis.models import Target, TargetSource
+    from reports.demo import QUARTER
+
+    report = workflow.start_report(quarter=QUARTER, by=analyst)
+    page = analyst_client.get(report.edit_url).content.decode()
+    assert (
+        "KPI 1 (percentage of contacts to MASH referral timeliness) was 74.9% in June 2022, "
+        "short of its illustrative target of at least 85.0% (red)."
+    ) in page
+    for target in Target.objects.filter(kpi__ref="1"):
+        target.source = TargetSource.CONTRACT
+        target.save()  # a save raises the data version: the period is read again
+    page = analyst_client.get(report.edit_url).content.decode()
+    assert "74.9% in June 2022, short of its target of at least 85.0% (red)." in page
+
+
 def test_the_analyst_saves_the_narrative_through_the_editor(data, analyst, analyst_client):
     from reports.demo import QUARTER
 

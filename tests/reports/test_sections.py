@@ -45,7 +45,7 @@ def test_a_report_starts_with_the_organisations_own_sections(data, analyst, anal
     page = analyst_client.get(report.get_absolute_url()).content.decode()
     assert headings(page) == ["How we are doing", "Children in care", "Looking ahead"]
     kpis = page[page.index("How we are doing") : page.index(">Children in care<")]
-    assert 'id="kpi-table-caption"' in kpis  # the section keeps the table it was given
+    assert 'id="kpi-table-caption-monthly"' in kpis  # the section keeps the table it was given
     assert "Planned surplus" not in page  # no section holds finance
     # The template changes later: a report already started keeps its sections.
     SectionTemplate.objects.all().delete()
@@ -192,7 +192,7 @@ def test_a_report_published_before_sections_were_the_organisations_still_shows(
     )
     page = viewer_client.get(published.get_absolute_url()).content.decode()
     assert headings(page) == SEED_HEADINGS
-    assert 'id="kpi-table-caption"' in page
+    assert 'id="kpi-table-caption-monthly"' in page
     assert "Comparison with statistical neighbours" in page
     assert "Planned surplus" in page
     assert "Ofsted ILACS, May 2022" in page
