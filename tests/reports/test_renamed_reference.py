@@ -19,7 +19,11 @@ def test_the_published_page_shows_its_frozen_figures_after_a_reference_is_rename
     url = published.get_absolute_url()
     before = viewer_client.get(url)
     assert before.status_code == 200
-    row = next(r for r in published.snapshot["kpi_table"]["rows"] if r["ref"] == "1")
+    row = next(
+        r
+        for r in (r for g in published.snapshot["kpi_table"]["groups"] for r in g["rows"])
+        if r["ref"] == "1"
+    )
     frozen = [cell["shown"] for cell in row["cells"]]
     _rename("1", "MASH-1")
 
@@ -36,7 +40,11 @@ def test_the_published_page_shows_its_frozen_figures_after_a_reference_is_rename
 def test_a_figure_revised_after_a_rename_is_still_said_to_be_revised(
     published, lead_analyst, viewer_client
 ):
-    row = next(r for r in published.snapshot["kpi_table"]["rows"] if r["ref"] == "1")
+    row = next(
+        r
+        for r in (r for g in published.snapshot["kpi_table"]["groups"] for r in g["rows"])
+        if r["ref"] == "1"
+    )
     last = row["cells"][-1]
     kpi = _rename("1", "MASH-1")
     record(kpi=kpi, month=last["month"], value="12.3", by=lead_analyst, reason="Late cases")
