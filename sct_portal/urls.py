@@ -23,6 +23,8 @@ def favicon(request: HttpRequest) -> HttpResponse:
     return redirect(static("images/favicon.svg"), permanent=True)
 
 
+handler500 = "sct_portal.busy.server_error"
+
 urlpatterns = [
     path("favicon.ico", favicon),
     path("", include("kpis.urls")),
