@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import Sum
 
 
-class SignInThrottle(AxesDatabaseHandler):
+class SignInThrottle(AxesDatabaseHandler):  # type: ignore[misc]  # axes ships no types
     def get_failures(self, request: Any, credentials: dict[str, Any] | None = None) -> int:
         """The failures as axes compares them with AXES_FAILURE_LIMIT: each kind's count
         scaled to that limit, the highest of them (so a kind at its own limit locks)."""
