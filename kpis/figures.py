@@ -35,7 +35,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from sct_portal import periods
-from sct_portal.models import bump_data_version
+from sct_portal.models import bump_data_version, control_characters
 
 from . import symbols, units
 from .models import (
@@ -242,13 +242,6 @@ class Refused(Exception):
 
 # ---------------------------------------------------------------------------------------
 # Pure checks
-
-
-def control_characters(text: str) -> list[str]:
-    """Control characters a text holds, other than tab, newline and carriage return."""
-    return sorted(
-        {f"U+{ord(c):04X}" for c in text if (ord(c) < 32 and c not in "\t\n\r") or ord(c) == 127}
-    )
 
 
 def looks_like_a_fraction(value: Decimal, unit: str, recent: Sequence[Decimal]) -> bool:

@@ -37,6 +37,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from sct_portal import periods
+from sct_portal.models import control_characters
 
 from . import figures, symbols, units, xlsx
 from .models import ClosedMonth, Frequency, Kpi
@@ -356,7 +357,7 @@ CONTROL_NAMES = {0: "NUL", 8: "backspace", 11: "vertical tab", 12: "form feed", 
 def _control_problem(cell: Cell, place: Place, reading: Reading) -> None:
     """Refuse a cell holding control characters (other than tab and line breaks): a NUL or
     a vertical tab pasted from Word is never part of a figure, reference or note."""
-    if not isinstance(cell.value, str) or not (found := figures.control_characters(cell.value)):
+    if not isinstance(cell.value, str) or not (found := control_characters(cell.value)):
         return
     count = sum(1 for p in reading.problems if p.message.startswith(CONTROL_WORDS))
     if count > MOST_CONTROL_CELLS:

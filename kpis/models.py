@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sct_portal import periods
+from sct_portal.models import refuse_control_characters
 
 from . import ees, rag, spc, units
 from .ees import GeographicLevel
@@ -80,11 +81,12 @@ class Kpi(models.Model):
         validators=[validate_reference],
         help_text="As the report prints it: 1, 6a, 13, A2, CH01 (letters, digits, . - _).",
     )
-    description = models.CharField(max_length=300)
+    description = models.CharField(max_length=300, validators=[refuse_control_characters])
     short_name = models.CharField(
         "name in sentences",
         max_length=150,
         blank=True,
+        validators=[refuse_control_characters],
         help_text="How the KPI reads inside a sentence, e.g. “rate of children on a child "
         "protection plan”. Blank: its description.",
     )
@@ -102,7 +104,7 @@ class Kpi(models.Model):
         "is compared with the same point last year, and not given to SPC as independent points.",
     )
     order = models.PositiveSmallIntegerField("display order", default=0)
-    definition = models.TextField(blank=True)
+    definition = models.TextField(blank=True, validators=[refuse_control_characters])
     is_headline = models.BooleanField("headline measure", default=False)
     in_kpi_table = models.BooleanField(
         "in the quarterly KPI table",

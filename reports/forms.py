@@ -4,6 +4,8 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from sct_portal.models import refuse_control_characters
+
 from .models import Block, NarrativeSection, SectionTemplate
 from .workflow import Conflict, digest
 
@@ -45,6 +47,7 @@ class NarrativeForm(forms.Form):
                 strip=False,
                 widget=forms.Textarea(attrs={"rows": 12, "class": "govuk-textarea"}),
                 max_length=NARRATIVE_LIMIT,
+                validators=[refuse_control_characters],
             )
             self.fields[section.key + BASED_ON] = forms.CharField(
                 required=False, initial=digest(section.body), widget=forms.HiddenInput
@@ -127,6 +130,7 @@ class SectionHeadingForm(forms.Form):
     heading = forms.CharField(
         label="Heading",
         max_length=100,
+        validators=[refuse_control_characters],
         error_messages={"required": "Give the section a heading."},
     )
 

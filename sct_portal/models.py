@@ -8,6 +8,25 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 
+def control_characters(text: str) -> list[str]:
+    """Control characters a text holds, other than tab, newline and carriage return."""
+    return sorted(
+        {f"U+{ord(c):04X}" for c in text if (ord(c) < 32 and c not in "\t\n\r") or ord(c) == 127}
+    )
+
+
+def refuse_control_characters(text: Any) -> None:
+    """A field validator: stored text holds no control characters (a vertical tab pasted
+    from Word, a NUL), which no download, and no PostgreSQL text, could carry."""
+    if found := control_characters(str(text)):
+        raise ValidationError(
+            "This holds control characters (%(found)s), as text pasted from some programs "
+            "does: remove them and type the text again.",
+            code="control_characters",
+            params={"found": ", ".join(found)},
+        )
+
+
 class Kind(models.TextChoices):
     TRUST = "trust", "Trust"
     COUNCIL = "council", "Council"

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # A database that cannot be reached is a "busy, try again" page (503), not an error.
+    "sct_portal.busy.DatabaseBusyMiddleware",
     # Last, so that it sees the outcome of every login attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -118,6 +120,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     )
 
+# Check a kept connection before a request uses it, so that one broken by a database
+# restart is replaced rather than failing the request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background work (Django's tasks): imports are read and written by a worker process,
@@ -144,12 +150,17 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "kpis:overview"
 LOGOUT_REDIRECT_URL = "login"
 
-# Failed-login throttling: after this many failures a user name is locked for the cool-off,
-# and so is one browser on one address trying many user names. Not the address alone:
-# a whole office behind one address would lock out together.
+# Failed-login throttling (django-axes, counted by sct_portal.throttle): five failures lock a
+# user name, from any address, for the cool-off; fifteen failures from one address, whatever
+# the user names, lock that address. One password sprayed across many names is stopped by
+# the second; colleagues behind one office address are not locked out by one person, whose
+# five failures lock only their own name. Not the browser: it is easily varied.
+AXES_HANDLER = "sct_portal.throttle.SignInThrottle"
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+PORTAL_ADDRESS_FAILURE_LIMIT = envint("AXES_ADDRESS_FAILURE_LIMIT", 15)
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "user_agent"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+PORTAL_LOCKOUT_LIMITS = [AXES_FAILURE_LIMIT, PORTAL_ADDRESS_FAILURE_LIMIT]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

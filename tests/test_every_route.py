@@ -119,7 +119,7 @@ def demo(django_db_setup, django_db_blocker) -> Iterator[dict[str, Any]]:
         # task, sign-in attempts (one failed, one that worked) as the throttle records them.
         from_environment().save()
         MonitoringLine.objects.create(
-            year=FinanceYear.objects.order_by("pk").first(),
+            year=FinanceYear.objects.order_by("pk")[0],
             quarter=1,
             area="Placements",
             budget=100,

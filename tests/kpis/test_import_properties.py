@@ -15,9 +15,10 @@ from django.db import transaction
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from kpis import figures, imports
+from kpis import imports
 from kpis.models import Observation, ObservationRevision
 from sct_portal import periods
+from sct_portal.models import control_characters
 from tests.kpis.conftest import workbook_bytes
 
 pytestmark = pytest.mark.django_db
@@ -316,7 +317,7 @@ def test_stray_quotes_and_control_characters_never_half_write(
     with rolled_back():
         check_all_or_nothing(f"figures{suffix}", text.encode(), analyst, options)
         notes = Observation.objects.values_list("note", flat=True)
-        assert not any(figures.control_characters(note) for note in notes)
+        assert not any(control_characters(note) for note in notes)
 
 
 @settings(PROPERTY, max_examples=40)
