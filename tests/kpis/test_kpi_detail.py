@@ -86,7 +86,8 @@ def test_the_chart_data_holds_history_target_limits_goals_and_benchmarks(manager
     assert segment["label"] == "From Apr-21"
     assert len(set(segment["mean"])) == 1  # an XmR chart's lines are flat
     assert all(
-        lo < mean < up for lo, mean, up in zip(*(segment[k] for k in ("lower", "mean", "upper")))
+        lo < mean < up
+        for lo, mean, up in zip(*(segment[k] for k in ("lower", "mean", "upper")), strict=True)
     )
     assert data["special"] == ["common-cause"] * 15
 
