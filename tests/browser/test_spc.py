@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from kpis.models import ChangePoint, Kpi
 from reports import workflow
 from sct_portal.periods import Quarter
-from tests.browser.conftest import assert_accessible, screenshot, sign_in
+from tests.browser.conftest import SCREENSHOTS, assert_accessible, screenshot, sign_in
 from tests.conftest import make_user
 from tests.kpis.test_spc_pages import EARLIER, EARLIER_VALUES
 from tests.recording import record
@@ -46,6 +46,10 @@ def on_a_phone(page: Page, base_url: str, path: str, name: str) -> None:
         assert width <= NARROW["width"], f"{path} scrolls sideways at 390 px: {width}"
         assert_accessible(phone)
         screenshot(phone, name)
+        phone.locator(".sct-kpi-chart").screenshot(path=str(SCREENSHOTS / f"{name}-chart.png"))
+        phone.locator(".sct-history-table tbody tr").first.screenshot(
+            path=str(SCREENSHOTS / f"{name}-latest-row.png")
+        )
     finally:
         context.close()
 
@@ -115,6 +119,7 @@ def test_an_analyst_approves_a_change_point_and_every_rendering_says_so(page: Pa
     assert_accessible(page)
     page.set_viewport_size(WIDE)
     screenshot(page, "spc-kpi-1-two-baselines-1400")
+    page.locator(".sct-kpi-chart").screenshot(path=str(SCREENSHOTS / "spc-kpi-1-chart-1400.png"))
     on_a_phone(page, live_server.url, "/kpis/1/", "spc-kpi-1-two-baselines-390")
 
     # The report page and its workbook say which limits apply, and carry the event.
@@ -163,4 +168,5 @@ def test_the_p_chart_kpi_draws_limits_that_follow_each_months_base(page: Page, l
     assert max(drawn) == 100.0
     assert_accessible(page)
     screenshot(page, "spc-kpi-3-p-chart-1400")
+    page.locator(".sct-kpi-chart").screenshot(path=str(SCREENSHOTS / "spc-kpi-3-chart-1400.png"))
     on_a_phone(page, live_server.url, "/kpis/3/", "spc-kpi-3-p-chart-390")
