@@ -816,15 +816,15 @@ class HistoryRow:
         shown = self.baseline.kpi.format if self.baseline else str
         text = f"{shown(found.lower)} to {shown(found.upper)}{base}"
         clipped = [
-            f"{which} {shown(value)} as calculated"
+            f"{which} clipped from {shown(value)}"
             for which, value in (
                 ("lower", found.calculated_lower),
                 ("upper", found.calculated_upper),
             )
             if value is not None
         ]
-        if clipped:
-            text += f" ({' and '.join(clipped)}, beyond what {found.bounded_by} can be)"
+        if clipped:  # beyond what the measure can be; the limits sentence says it in full
+            text += f" ({'; '.join(clipped)})"
         return text
 
     @property

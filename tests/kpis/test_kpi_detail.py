@@ -86,7 +86,8 @@ def test_the_chart_data_holds_history_target_limits_goals_and_benchmarks(manager
     assert segment["label"] == "From Apr-21"
     assert len(set(segment["mean"])) == 1  # an XmR chart's lines are flat
     assert all(
-        lo < mean < up for lo, mean, up in zip(*(segment[k] for k in ("lower", "mean", "upper")))
+        lo < mean < up
+        for lo, mean, up in zip(*(segment[k] for k in ("lower", "mean", "upper")), strict=True)
     )
     assert data["special"] == ["common-cause"] * 15
 
@@ -136,7 +137,7 @@ def test_the_table_twin_has_every_figure_with_target_and_rag(manager_client, dem
     assert len(rows) == 15
     # Then the SPC mean and limits that judge each figure, and the baseline they come from:
     # the first 12 figures (Apr-21 to Mar-22); the upper limit is clipped at 100%, saying so.
-    limits = "61.5% to 100.0% (upper 101.4% as calculated, beyond what a percentage can be)"
+    limits = "61.5% to 100.0% (upper clipped from 101.4%)"
     assert rows[0] == (
         f"Jun-22 74.9% at least 85.0% (amber from 80.0%) Red No 81.4% {limits} From Apr-21"
     )
