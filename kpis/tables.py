@@ -294,11 +294,13 @@ class OverviewTable(tables.Table):  # type: ignore[misc]
                 f"{escape(found.time_period)}</span>"
             )
         standing = found.standing
+        joint = "joint " if standing.joint else ""
+        place = f"{joint}{benchmarking.ordinal(standing.rank)} {standing.counts_from}"
         return SafeString(
             f'<span class="sct-band" data-band="{escape(standing.band)}">Quartile '
-            f"{escape(standing.band)}</span> ({escape(standing.band_words)}); "
-            f'<span class="sct-muted">{escape(standing.rank_words)}, '
-            f"{escape(found.period_label)}</span>"
+            f"{escape(standing.band)}</span>, {escape(standing.band_words)} "
+            f'<span class="sct-muted">{escape(place)} of {standing.of} '
+            f"with a figure, {escape(found.time_period)}</span>"
         )
 
 
