@@ -298,7 +298,7 @@ class OverviewTable(tables.Table):  # type: ignore[misc]
         place = f"{joint}{benchmarking.ordinal(standing.rank)} {standing.counts_from}"
         return SafeString(
             f'<span class="sct-band" data-band="{escape(standing.band)}">Quartile '
-            f"{escape(standing.band)}</span>, {escape(standing.band_words)} "
+            f"{escape(standing.band)}</span>, {escape(standing.band_words)}; "
             f'<span class="sct-muted">{escape(place)} of {standing.of} '
             f"with a figure, {escape(found.time_period)}</span>"
         )
