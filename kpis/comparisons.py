@@ -47,16 +47,19 @@ class Period:
     release_id: int
 
 
-def positions(kpis: Iterable[Kpi], months: Iterable[dt.date]) -> dict[Key, Position]:
+def positions(
+    kpis: Iterable[Kpi], months: Iterable[dt.date], *, organisation: Organisation | None = None
+) -> dict[Key, Position]:
     """Each mapped KPI's position for each month: at the latest published period on or
     before the month (Position.month says which: asked for June 2022, a figure at 31 March
     is March 2022's). Absent when the KPI has no mapping, the month comes before every
-    period, or the organisation has no local authority code. About ten queries in all."""
+    period, or the organisation has no local authority code. About ten queries in all (one
+    when no KPI is mapped and the caller gives the organisation it has read)."""
     chosen_kpis = {kpi.pk: kpi for kpi in kpis}
     asked = sorted(set(months))
     if not chosen_kpis or not asked:
         return {}
-    organisation = current()
+    organisation = organisation or current()
     if not organisation.la_code:
         return {}
     mappings = {

@@ -17,7 +17,7 @@ from django_tables2.utils import OrderBy
 from sct_portal import periods, spreadsheets
 from sct_portal.periods import month_label
 
-from . import spc
+from . import benchmarking, spc
 from .dashboard import detail_urls
 from .models import Kpi
 from .period import Position, assured_against
@@ -68,8 +68,9 @@ def revised_tag(published: Any) -> str:
 class OverviewRow:
     """A Position as the table sorts it: by meaning, not by the words' spelling."""
 
-    def __init__(self, position: Position) -> None:
+    def __init__(self, position: Position, standing: benchmarking.Position | None = None) -> None:
         self.position = position
+        self.standing = standing  # among England's authorities, where the KPI is mapped
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.position, name)
@@ -99,6 +100,11 @@ class OverviewRow:
     @property
     def rag_key(self) -> int:
         return RAG_ORDER.get(self.position.rag, 6)
+
+    @property
+    def benchmark_key(self) -> tuple[bool, str]:
+        band = self.standing.band if self.standing is not None else ""
+        return not band, band
 
     @property
     def variation_key(self) -> int:
@@ -140,6 +146,9 @@ class OverviewTable(tables.Table):  # type: ignore[misc]
         "SPC variation", accessor="analysis__variation", order_by=("variation_key",)
     )
     trend = tables.Column("Recent figures", accessor="sparkline", orderable=False)
+    benchmark = tables.Column(
+        "Among England's authorities", accessor="standing", order_by=("benchmark_key",)
+    )
 
     def __init__(self, rows: list["OverviewRow"], **kwargs: Any) -> None:
         super().__init__(OverviewRows(rows), **kwargs)
@@ -271,6 +280,28 @@ class OverviewTable(tables.Table):  # type: ignore[misc]
 
     def render_trend(self, record: OverviewRow) -> SafeString:
         return sparkline(record.sparkline)
+
+    def render_benchmark(self, record: OverviewRow) -> SafeString:
+        """The quartile band in words (never colour alone), the rank and the period."""
+        found = record.standing
+        if found is None:
+            return SafeString('<span class="sct-muted">No published benchmark</span>')
+        if found.standing is None:
+            own = found.own
+            why = f"{own.symbol}: {own.meaning}" if own and own.symbol else "no figure"
+            return SafeString(
+                f'<span class="sct-muted">Not ranked ({escape(why)}), '
+                f"{escape(found.time_period)}</span>"
+            )
+        standing = found.standing
+        joint = "joint " if standing.joint else ""
+        place = f"{joint}{benchmarking.ordinal(standing.rank)} {standing.counts_from}"
+        return SafeString(
+            f'<span class="sct-band" data-band="{escape(standing.band)}">Quartile '
+            f"{escape(standing.band)}</span>, {escape(standing.band_words)}; "
+            f'<span class="sct-muted">{escape(place)} of {standing.of} '
+            f"with a figure, {escape(found.time_period)}</span>"
+        )
 
 
 JUDGED = {spc.Assurance.PASSES, spc.Assurance.FAILS, spc.Assurance.HIT_AND_MISS}

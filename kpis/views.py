@@ -82,13 +82,22 @@ def overview(request: HttpRequest) -> HttpResponse:
         outcome=outcome,
         area=organisation.area,
     )
+    download = request.GET.get("download", "")
+    # Published benchmarks: a fixed number of queries (one when no KPI is mapped); the
+    # downloads do not carry them.
+    standings = (
+        {}
+        if download in DOWNLOADS
+        else comparisons.positions(
+            [item.kpi for item in found.positions], [month], organisation=organisation
+        )
+    )
     table = tables.OverviewTable(
-        [tables.OverviewRow(item) for item in found.positions],
+        [tables.OverviewRow(item, standings.get((item.kpi.pk, month))) for item in found.positions],
         empty_text="No KPI matches these filters.",
     )
     table.caption = _overview_caption(found, filtered=bool(section_text or outcome))
     RequestConfig(request, paginate=False).configure(table)
-    download = request.GET.get("download", "")
     if download in DOWNLOADS:
         rows = [row.record.position for row in table.rows]
         name = f"kpi-overview-{periods.month_slug(month)}.{download}"

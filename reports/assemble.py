@@ -462,6 +462,7 @@ def standing_row(kpi: Kpi, position: benchmarking.Position) -> StandingRow:
         source=f"{source.publisher}: {source.publication}. File {source.file_name}; "
         f"release: {source.release}.",
         definition_note=source.definition_note,
+        source_file=source.release,
         neighbours=tuple(
             NeighbourValue(
                 name=member.name,

@@ -208,6 +208,7 @@ class StandingRow:
     source: str  # publisher, publication, file and release
     definition_note: str  # how the published measure differs from the KPI
     neighbours: tuple[NeighbourValue, ...] = ()
+    source_file: str = ""  # the publisher and file, for each row of the benchmark sheet
 
     @property
     def quartile(self) -> str:

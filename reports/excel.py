@@ -579,7 +579,7 @@ def _standings(ws: Sheet, report: ReportContent, row: int) -> int:
 
 NEIGHBOUR_HEADINGS = ("Ref", "KPI", "Period", "Authority", "Code", "Closeness", "Value",
                       "Meaning", "Source")  # fmt: skip
-NEIGHBOUR_WIDTHS = (6, 30, 14, 26, 7, 12, 10, 28, 22)  # 155: fitted to a page, 8 pt or more
+NEIGHBOUR_WIDTHS = (6, 30, 14, 24, 6, 11, 9, 22, 36)  # 158: fitted to a page, 8 pt or more
 
 
 def _neighbours(ws: Sheet, report: ReportContent, document: str) -> None:
@@ -601,7 +601,7 @@ def _neighbours(ws: Sheet, report: ReportContent, document: str) -> None:
             ws.text(row, 6, neighbour.closeness, GRID)
             ws.figure(row, 7, published_figure(standing.unit, figure), GRID, absent=figure.shown)
             ws.text(row, 8, figure.meaning, GRID_WRAPPED)
-            ws.text(row, 9, standing.source, GRID_WRAPPED)
+            ws.text(row, 9, standing.source_file or standing.source, GRID_WRAPPED)
     if row > 1:
         ws.table(1, row, NEIGHBOUR_HEADINGS, name="Neighbours")
     else:

@@ -96,8 +96,11 @@ def test_the_report_csv_has_every_figure_of_the_workbook(demo, manager_client):
     rows = csv_rows(manager_client, REPORT_CSV)
     sheet = book(manager_client, REPORT_XLSX)["Data"]
     table = sheet.tables["KpiData"]
-    assert len(rows) == int(table.ref.split(":G")[1]) - 1
-    assert list(rows[0]) == ["Ref", "KPI", "Month", "Value", "Unit", "Shown as", "RAG", "Symbols"]
+    assert len(rows) == int(table.ref.split(":H")[1]) - 1
+    assert list(rows[0]) == [
+        "Ref", "KPI", "Month", "Value", "Unit", "Shown as", "RAG", "Period", "Symbols"
+    ]  # fmt: skip
+    assert rows[0]["Period"] == "Apr-21"
     assert rows[0]["Shown as"] == "85.2%"
     response = download(manager_client, REPORT_CSV)
     assert response["Content-Type"] == "text/csv; charset=utf-8"

@@ -243,3 +243,26 @@ def test_before_a_kpis_first_figure_it_shows_no_data(manager_client, demo_kpis):
     cic = text(row_of(page, "CIC"))
     assert cic.startswith("CIC Number of children in care no data")
     assert "No Dec-21 figure" not in cic  # it has no figure at all yet
+
+
+def test_the_overview_gives_each_mapped_kpi_its_quartile_band_in_words(
+    demo_kpis, manager_client, django_assert_max_num_queries
+):
+    """Issue 15: a benchmark column, the band said in words (never colour alone), from the
+    published statistics; the rest say they have none."""
+    from kpis import demo
+    from tests.kpis.test_published import rates
+
+    demo.load_benchmarks()
+    with django_assert_max_num_queries(30):  # the page's own, and about ten for benchmarks
+        page = manager_client.get("/", {"month": "2022-06"}).content.decode()
+    assert "Among England&#x27;s authorities" in page or "Among England's authorities" in page
+    numbers = [float(v) for v in rates("2022").values() if v.replace(".", "").isdigit()]
+    above = sum(1 for v in numbers if v > 99)  # Sandwell's 99 at 31 March 2022
+    row = next(r for r in page.split("<tr") if 'data-kpi="CICR"' in r)
+    assert "Quartile A</span>, the highest quarter" in row
+    joint = "joint " if sum(1 for v in numbers if v == 99) > 1 else ""
+    rank = f"{joint}{above + 1}rd highest of {len(numbers)} with a figure, 2022"
+    assert f'quarter; <span class="sct-muted">{rank}' in row
+    other = next(r for r in page.split("<tr") if 'data-kpi="1"' in r)
+    assert "No published benchmark" in other
