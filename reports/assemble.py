@@ -174,6 +174,7 @@ def build_kpi_table(quarter: Quarter, view: Period) -> KpiTable:
         )
         target = row.target
         outcome = latest.rag if latest else Rag.NO_DATA
+        said = view.by_id[kpi.pk].stated
         rows.append(
             KpiRow(
                 ref=kpi.ref,
@@ -193,6 +194,9 @@ def build_kpi_table(quarter: Quarter, view: Period) -> KpiTable:
                 direction_label=Direction(previous_direction).label,
                 direction_year=year_direction.value,
                 direction_year_label=year_direction.label,
+                stated=(f"{said.text} — {said.reason}" if said and said.reason else said.text)
+                if said
+                else "",
             )
         )
     return KpiTable(

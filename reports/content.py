@@ -43,6 +43,9 @@ class KpiRow:
     direction_label: str
     direction_year: str  # against the same month a year before
     direction_year_label: str
+    # The status the organisation states itself for the latest period, with who and why
+    # ("Green: good performance — performance board, 5 July"); never a derived RAG.
+    stated: str = ""
 
     @property
     def latest(self) -> Cell:
