@@ -1093,7 +1093,9 @@ class UploadForm(forms.Form):
             f"{imports.ACCEPTED}. The report's layout (one row per KPI, one column per month or "
             "quarter: Jun-22, Q1 2022/23) or one row per figure with the columns ref, month "
             "(a month, a quarter or a date such as 30/06/2022) and value, and optionally "
-            "numerator, denominator and note."
+            "numerator, denominator and note. Either layout may have a status column (the "
+            "organisation's stated status: Green, Amber: potential concern, good performance) "
+            "with a stated reason column saying who states it and why."
         ),
     )
     reason = forms.CharField(

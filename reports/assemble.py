@@ -159,6 +159,7 @@ def build_kpi_table(quarter: Quarter, view: Period) -> KpiTable:
                 value=c.value if c else None,
                 shown=(c.text or "no data") if c else "not due",
                 rag=c.rag.value if c else Rag.NO_DATA.value,
+                symbol=c.symbol if c else "",
             )
             for m in months
             for c in [by_month.get(m)]
