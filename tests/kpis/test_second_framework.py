@@ -41,7 +41,7 @@ CS02,Q1 2021/22,47.5,,
 CS02,Q2 2021/22,46.1,,
 CS02,Q3 2021/22,42.0,,
 CS02,Q4 2021/22,44.8,,
-CS02,Q1 2022/23,39.3,Amber: recovering after staff changes,"Assistant Director, Quality Assurance Board 14 July 2022"
+CS02,Q1 2022/23,39.3,Amber: recovering after staff changes,"Assistant Director, QA Board 14 July"
 CS03,Q1 2021/22,50.2,,
 CS03,Q2 2021/22,51.0,,
 CS03,Q3 2021/22,53.4,,
