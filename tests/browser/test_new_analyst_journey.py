@@ -28,9 +28,7 @@ def sign_out(page: Page) -> None:
     expect(page.get_by_text("You have signed out.")).to_be_visible()
 
 
-def test_a_new_analyst_imports_corrects_saves_the_return_and_sends_the_report(
-    page: Page, tmp_path
-):
+def test_a_new_analyst_imports_corrects_saves_the_return_and_sends_the_report(page: Page, tmp_path):
     call_command("load_demo", verbosity=0)
     make_user("mo.manager", "Manager", staff=True)
     printed = io.StringIO()
