@@ -88,6 +88,7 @@ def post_admin_form(client: Client, url: str, **fields: Any) -> Any:
         if given:
             data[f"{prefix}-TOTAL_FORMS"] = str(max(given) + 1)
     data.update(fields)
+    data = {name: value for name, value in data.items() if value is not None}  # None: unticked
     response = client.post(url, data)
     if response.status_code != 302:
         errors = []
@@ -118,6 +119,8 @@ def council(db, analyst, analyst_client) -> Client:
         area="Example Borough",
         la_code="",
         portal_name=PORTAL,
+        uses_finance=None,
+        uses_contract=None,
     )
     # Its own report: three sections, not the seed report's five.
     for template in SectionTemplate.objects.all():
@@ -279,6 +282,7 @@ def text_of(html: str) -> str:
 def test_the_council_is_set_up_through_the_admin(council):
     organisation = current()
     assert (organisation.name, organisation.kind) == (COUNCIL, "council")
+    assert (organisation.uses_finance, organisation.uses_contract) == (False, False)
     assert list(SectionTemplate.objects.values_list("heading", flat=True)) == [
         "Summary of performance",
         "Children's services scorecard",
@@ -307,6 +311,8 @@ def test_the_overview_reads_right_for_the_council(council):
     words = text_of(html)
     assert PORTAL in words
     assert "trust" not in words.lower()
+    assert "{#" not in html
+    assert ">Finance<" not in html  # the council uses neither finance nor contract pages
     # Fewer than 85: 85 is not green (no amber band: red).
     assert "Red" in text_of(overview_row(html, "CS01"))
     assert "Green" not in text_of(overview_row(html, "CS01"))
@@ -343,6 +349,10 @@ def test_the_trend_table_has_quarter_columns_not_a_monthly_grid(council):
     assert "c : suppressed to protect confidentiality" in words
     assert "Stated: good performance" in words
     assert "trust" not in words.lower()
+    # Year to date: the latest quarter against the same quarter last year (36 against 41).
+    cs05 = text_of(html[html.index(">CS05<") : html.index("</tr>", html.index(">CS05<"))])
+    assert "Better" in cs05
+    assert "year to date: against the same quarter last year" in cs05
 
 
 @pytest.fixture
