@@ -102,7 +102,7 @@ def post_admin_form(client: Client, url: str, **fields: Any) -> Any:
 
 
 @pytest.fixture
-def council(db, analyst, analyst_client) -> Client:
+def council(db, analyst, analyst_client: Client) -> Client:
     """Example Borough Council's portal, set up through the admin and the import."""
     administrator = User.objects.create_superuser("council.admin", password="x")
     admin = Client()

@@ -190,7 +190,9 @@ def test_the_report_layout_takes_a_status_column_for_each_row_s_latest_figure(de
     assert not reading.problems
     stated = {f.month.isoformat(): f.stated for f in reading.figures}
     assert stated["2022-05-01"] is None
-    assert (stated["2022-06-01"].rag, stated["2022-06-01"].words) == ("amber", "watching closely")
+    june = stated["2022-06-01"]
+    assert june is not None
+    assert (june.rag, june.words) == ("amber", "watching closely")
     assert any("stated status" in note for note in reading.notes)
 
 

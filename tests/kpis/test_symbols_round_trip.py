@@ -37,7 +37,7 @@ TYPED = [
 ]
 
 
-def figures() -> dict[tuple[str, dt.date], tuple]:
+def figures() -> dict[tuple[str, dt.date], tuple[object, ...]]:
     return {
         (o.kpi.ref, o.month): (o.value, o.symbol, o.numerator, o.denominator, o.note, o.version)
         for o in Observation.objects.select_related("kpi")
