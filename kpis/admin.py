@@ -48,6 +48,7 @@ from .models import (
     Target,
     target_problems,
 )
+from .rag import Stated
 
 
 def can_enter_figures(request: HttpRequest) -> bool:
@@ -413,7 +414,24 @@ class ObservationForm(forms.ModelForm[Observation]):
 
     class Meta:
         model = Observation
-        fields = ["kpi", "month", "numerator", "denominator", "note"]
+        fields = [
+            "kpi",
+            "month",
+            "numerator",
+            "denominator",
+            "note",
+            "stated_rag",
+            "stated_words",
+            "stated_reason",
+        ]
+        help_texts = {
+            "stated_rag": "The organisation's own RAG for the period, if it states one. It is "
+            "shown as stated, never as the RAG worked out from the target.",
+            "stated_words": "The organisation's own words for the period: “good performance”, "
+            "“potential concern”. A stated status may be recorded with no figure.",
+            "stated_reason": "Who states it and why: “Director of Children's Services, "
+            "performance board 5 July 2022”. Needed with a stated status.",
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -439,6 +457,9 @@ class ObservationForm(forms.ModelForm[Observation]):
         if kpi is None or month is None:
             return None
         version = data.get("seen_version")
+        rag, words = data.get("stated_rag") or "", (data.get("stated_words") or "").strip()
+        reason = (data.get("stated_reason") or "").strip()
+        stated = Stated(rag=rag, words=words, reason=reason) if rag or words else None
         return figures.Entry(
             kpi=kpi,
             month=month,
@@ -446,6 +467,7 @@ class ObservationForm(forms.ModelForm[Observation]):
             numerator=data.get("numerator"),
             denominator=data.get("denominator"),
             note=data.get("note") or "",
+            stated=stated,
             version=version if self.instance.pk else 0,
             confirmed=bool(data.get("confirm")),
         )
@@ -461,8 +483,19 @@ class ObservationForm(forms.ModelForm[Observation]):
             return data
         reason = (data.get("change_reason") or "").strip()
         checked = figures.check([entry], by=self.user, reason=reason)
+        if (
+            not (data.get("stated_rag") or data.get("stated_words"))
+            and (data.get("stated_reason") or "").strip()
+        ):
+            self.add_error(
+                "stated_words",
+                f"{entry.where}: say what the stated status is (a RAG or words), or clear "
+                "who states it and why.",
+            )
         for problem in checked.problems:
-            name = {"value": "figure", "stated": None}.get(problem.field or "", problem.field)
+            name = {"value": "figure"}.get(problem.field or "", problem.field)
+            if name == "stated":
+                name = "stated_reason" if "why" in problem.message else "stated_words"
             if problem.code == figures.Code.CLOSED_REASON:
                 name = "change_reason"
             if problem.code == figures.Code.CONFLICT:
@@ -565,7 +598,18 @@ class ObservationAdmin(admin.ModelAdmin[Observation]):
         return type(form.__name__, (form,), {"user": request.user})
 
     def get_fields(self, request: HttpRequest, obj: Observation | None = None) -> Any:
-        fields = ["kpi", "month", "figure", "numerator", "denominator", "note", "change_reason"]
+        fields = [
+            "kpi",
+            "month",
+            "figure",
+            "numerator",
+            "denominator",
+            "note",
+            "stated_rag",
+            "stated_words",
+            "stated_reason",
+            "change_reason",
+        ]
         return fields + ["confirm", "seen_version"] + (["period_status", "history"] if obj else [])
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
@@ -1049,7 +1093,9 @@ class UploadForm(forms.Form):
             f"{imports.ACCEPTED}. The report's layout (one row per KPI, one column per month or "
             "quarter: Jun-22, Q1 2022/23) or one row per figure with the columns ref, month "
             "(a month, a quarter or a date such as 30/06/2022) and value, and optionally "
-            "numerator, denominator and note."
+            "numerator, denominator and note. Either layout may have a status column (the "
+            "organisation's stated status: Green, Amber: potential concern, good performance) "
+            "with a stated reason column saying who states it and why."
         ),
     )
     reason = forms.CharField(

@@ -25,7 +25,7 @@ from sct_portal import periods
 from sct_portal.models import data_version
 from sct_portal.periods import Quarter
 
-from . import period
+from . import period, symbols
 from .models import (
     Annotation,
     BaselineExclusion,
@@ -291,6 +291,22 @@ class Overview:
     @property
     def sparkline_months(self) -> tuple[dt.date, dt.date]:
         return self.period.sparkline_months
+
+    @property
+    def symbol_key(self) -> list[tuple[str, str]]:
+        """The meaning of each symbol the overview's table shows (latest, previous and
+        year-before figures): (code, meaning)."""
+        shown = {
+            code
+            for item in self.positions
+            for code in (
+                item.symbol,
+                item.previous.symbol if item.previous else "",
+                item.year_ago.symbol if item.year_ago else "",
+            )
+            if code
+        }
+        return symbols.key(shown) if shown else []
 
 
 def overview(

@@ -24,7 +24,16 @@ from sct_portal import periods
 from . import figures
 from .figures import UNCHANGED, Code, Entry, Source, State
 from .imports import parse_value
-from .models import ClosedMonth, Frequency, Kpi, Observation, ObservationRevision, RevisionAction
+from .models import (
+    ClosedMonth,
+    Frequency,
+    Kpi,
+    Observation,
+    ObservationRevision,
+    RevisionAction,
+    StatedRag,
+)
+from .rag import Stated
 
 SOURCE = Source.MONTHLY_RETURN
 RECENT_MONTHS = figures.RECENT_MONTHS
@@ -59,6 +68,12 @@ class RowForm(forms.Form):
     numerator = forms.IntegerField(required=False, min_value=0, max_value=2_000_000_000)
     denominator = forms.IntegerField(required=False, min_value=0, max_value=2_000_000_000)
     note = forms.CharField(required=False, max_length=2000)
+    # The organisation's own status for the period, shown as stated (never as derived RAG).
+    stated_rag = forms.ChoiceField(
+        required=False, choices=[("", "No stated RAG"), *StatedRag.choices]
+    )
+    stated_words = forms.CharField(required=False, max_length=figures.LONGEST_WORDS)
+    stated_reason = forms.CharField(required=False, max_length=2000)
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     conflict = forms.BooleanField(required=False, widget=forms.HiddenInput)
     confirm = forms.BooleanField(required=False, label="I have checked this figure")
@@ -81,6 +96,9 @@ class RowForm(forms.Form):
             "numerator": f"Numerator for {where}",
             "denominator": f"Denominator for {where}",
             "note": f"Note on {where}",
+            "stated_rag": f"Stated RAG for {where}",
+            "stated_words": f"Stated status for {where}, in the organisation's words",
+            "stated_reason": f"Who states it and why, for {where}",
         }
         for name, label in labels.items():
             if name in self.fields:
@@ -100,6 +118,12 @@ class RowForm(forms.Form):
         self.fields["note"].error_messages["max_length"] = (
             f"KPI {kpi.ref}: keep the note under 2,000 characters."
         )
+        self.fields["stated_words"].error_messages["max_length"] = (
+            f"KPI {kpi.ref}: keep the stated status under {figures.LONGEST_WORDS} characters."
+        )
+        self.fields["stated_reason"].error_messages["max_length"] = (
+            f"KPI {kpi.ref}: keep who states it and why under 2,000 characters."
+        )
         self.fields["version"].error_messages["required"] = (
             f"KPI {kpi.ref}: the form is out of date; open the month again."
         )
@@ -116,21 +140,46 @@ class RowForm(forms.Form):
         except ValueError as error:
             raise ValidationError(f"KPI {self.kpi.ref}: {error}.") from None
 
+    def stated(self) -> Stated | None:
+        """The stated status typed on the row (its RAG and/or words, and why); None when the
+        row states none."""
+        data = self.cleaned_data
+        rag = data.get("stated_rag") or ""
+        words = (data.get("stated_words") or "").strip()
+        reason = (data.get("stated_reason") or "").strip()
+        if not (rag or words):
+            if reason:
+                self.add_error(
+                    "stated_words",
+                    f"KPI {self.kpi.ref}: say what the stated status is (a RAG or words), "
+                    "or clear who states it and why.",
+                )
+            return None
+        return Stated(rag=rag, words=words, reason=reason)
+
     def entry(self, *, month: dt.date, version: int, confirmed: bool) -> Entry | None:
         """What the analyst asks for, for the write path; None for a row left blank. Fields
-        the row does not show stay as they are."""
+        the row does not show stay as they are. A row may state a status with no figure."""
         data = self.cleaned_data
         value = data.get("value")
         note = (data.get("note") or "").strip()
         fraction = "numerator" in self.fields
         numerator = data.get("numerator") if fraction else None
         denominator = data.get("denominator") if fraction else None
+        stated = self.stated()
+        had_stated = bool(self.initial.get("stated_rag") or self.initial.get("stated_words"))
         if value is None:
-            if numerator is not None or denominator is not None or note:
+            if numerator is not None or denominator is not None:
                 self.add_error(
                     "value", f"KPI {self.kpi.ref}: enter the value too, or clear the row."
                 )
-            return None
+                return None
+            if stated is None and not had_stated:
+                if note:
+                    self.add_error(
+                        "value", f"KPI {self.kpi.ref}: enter the value too, or clear the row."
+                    )
+                return None
         return Entry(
             kpi=self.kpi,
             month=month,
@@ -138,6 +187,7 @@ class RowForm(forms.Form):
             numerator=numerator if fraction else UNCHANGED,
             denominator=denominator if fraction else UNCHANGED,
             note=note,
+            stated=stated,
             version=version,
             confirmed=confirmed,
         )
@@ -299,6 +349,9 @@ class MonthlyReturnSheet:
                 "numerator": current.numerator if current else None,
                 "denominator": current.denominator if current else None,
                 "note": current.note if current else "",
+                "stated_rag": current.stated_rag if current else "",
+                "stated_words": current.stated_words if current else "",
+                "stated_reason": current.stated_reason if current else "",
                 "version": current.version if current else 0,
             }
             # A KPI the analyst's page did not show (added since) is left alone.
@@ -388,13 +441,15 @@ class MonthlyReturnSheet:
                 continue
             stored = row.current
             now = stored.version if stored else 0
+            blank = entry is None or entry.value is None
+            if blank and stored is not None and seen != 0 and stored.has_figure:
+                form.add_error(
+                    "value",
+                    f"KPI {row.kpi.ref}: a figure cannot be removed here; it stays "
+                    f"{stored.formatted}.",
+                )
+                continue
             if entry is None:
-                if stored is not None and seen != 0 and stored.has_figure:
-                    form.add_error(
-                        "value",
-                        f"KPI {row.kpi.ref}: a figure cannot be removed here; it stays "
-                        f"{stored.formatted}.",
-                    )
                 continue
             if data.get("conflict") and seen == now:
                 if not data.get("resolution"):
@@ -408,7 +463,8 @@ class MonthlyReturnSheet:
                     continue
             elif seen != now and stored is not None:
                 mine = figures.resolve(entry, State.of(stored))
-                # The return shows no stated status: compare the figure, fraction and note.
+                # The history keeps a stated status only as words: compare the figure,
+                # fraction and note.
                 if mine is not None and replace(mine, stated=None) == _state_at(
                     row.kpi, self.month, seen
                 ):
@@ -440,8 +496,10 @@ class MonthlyReturnSheet:
                     if problem.message not in self.problems:
                         self.problems.append(problem.message)
                 else:
-                    target = problem.field if problem.field in form.fields else None
-                    form.add_error(target, problem.message)
+                    name = problem.field
+                    if name == "stated":  # the reason is asked for in words with "why"
+                        name = "stated_reason" if "why" in problem.message else "stated_words"
+                    form.add_error(name if name in form.fields else None, problem.message)
             if change.warnings and not entry.confirmed:
                 row.warnings = list(change.warnings)
                 blocked = True
@@ -466,7 +524,15 @@ class MonthlyReturnSheet:
                     (USE_MINE, f"Use mine: {typed or 'blank'}"),
                 ]
                 row.form.fields["resolution"].required = True
-            for name in ("value", "numerator", "denominator", "note"):
+            for name in (
+                "value",
+                "numerator",
+                "denominator",
+                "note",
+                "stated_rag",
+                "stated_words",
+                "stated_reason",
+            ):
                 if name in row.form.fields:
                     attrs = row.form.fields[name].widget.attrs
                     attrs["aria-describedby"] = row.messages_id

@@ -39,7 +39,7 @@ def wide_workbook(
     figures = {
         (o.kpi_id, o.month): o
         for o in Observation.objects.filter(month__in=months, kpi__in=kpis).only(
-            "kpi_id", "month", "value", "note"
+            "kpi_id", "month", "value", "symbol", "note"
         )
     }
     span = f"{periods.month_label(months[0])} to {periods.month_label(months[-1])}"

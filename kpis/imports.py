@@ -8,6 +8,11 @@ Two layouts are read:
 - a *long* layout: a header row naming the columns ref, month and value, and optionally
   numerator, denominator and note; one row per figure.
 
+Either layout may carry the organisation's own stated status ("status", "stated status":
+"Green", "Amber: potential concern", "good performance") with who states it and why
+("stated reason", "status reason"); in the wide layout they belong to the row's latest
+figure, like the note. A long row may give a stated status with no value.
+
 Three steps, each usable on its own:
 
 - `read(name, content)` turns a file's bytes into figures and problems, without the database;
@@ -41,6 +46,7 @@ from sct_portal.models import control_characters
 
 from . import figures, symbols, units, xlsx
 from .models import ClosedMonth, Frequency, Kpi
+from .rag import Stated
 from .units import DecimalSeparatorError, Unit, parse_number
 
 MAX_BYTES = 5 * 1024 * 1024  # a year of KPI figures is a few kilobytes
@@ -77,6 +83,34 @@ LONG_COLUMNS = {
     "numerator": {"numerator"},
     "denominator": {"denominator"},
     "note": {"note", "notes", "comment", "comments"},
+    "stated": {
+        "status",
+        "stated status",
+        "stated",
+        "stated rag",
+        "council status",
+        "rag (stated)",
+        "stated rag status",
+    },
+    "stated_reason": {
+        "stated reason",
+        "status reason",
+        "reason for status",
+        "why stated",
+        "stated by",
+        "status: who and why",
+        "who and why",
+    },
+}
+# Columns beside the months in the wide layout: they belong to the row's latest figure.
+ROW_COLUMNS = ("note", "stated", "stated_reason")
+STATED_RAGS = {
+    "green": "green",
+    "g": "green",
+    "amber": "amber",
+    "a": "amber",
+    "red": "red",
+    "r": "red",
 }
 
 
@@ -134,13 +168,16 @@ class Figure:
 
     ref: str
     month: dt.date
-    value: Decimal | str  # a number, or a symbol's code (kpis.symbols): "c", "x", "<5"
+    # A number, a symbol's code (kpis.symbols): "c", "x", "<5"; None: no value in the file
+    # (a row with only a stated status), the stored figure stays.
+    value: Decimal | str | None
     place: Place
     percent: bool = False  # written as a percentage: "85.2%" or a cell formatted as one
     numerator: int | None = None
     denominator: int | None = None
     note: str | None = None  # None: the file says nothing, the stored note stays
     quarter: periods.Quarter | None = None  # the file names a quarter ("Q1 2022/23")
+    stated: Stated | None = None  # None: the file states nothing, the stored status stays
 
     @property
     def period_label(self) -> str:
@@ -745,19 +782,23 @@ def _read_wide(
         seen[period] = cell
         month_of[cell.column] = period
     labelled = {cell.column: cell for cell in header_row}
-    note_column = next(
-        (
-            column
-            for column, cell in sorted(labelled.items())
-            if column not in month_of and _header_name(cell.value) in LONG_COLUMNS["note"]
-        ),
-        None,
-    )
+    row_columns: dict[str, int] = {}
     for column, cell in sorted(labelled.items()):
-        if column == note_column:
+        for key in ROW_COLUMNS:
+            if column not in month_of and _header_name(cell.value) in LONG_COLUMNS[key]:
+                row_columns.setdefault(key, column)
+    note_column = row_columns.get("note")
+    as_what = {
+        "note": "the note",
+        "stated": "the stated status",
+        "stated_reason": "who states the status and why",
+    }
+    for column, cell in sorted(labelled.items()):
+        kind = next((key for key, found in row_columns.items() if found == column), None)
+        if kind is not None:
             reading.notes.append(
                 f'Column {_column_name(sheet, column)} ("{_shown(str(cell.value))}") is imported '
-                "as the note of each row's latest figure."
+                f"as {as_what[kind]} of each row's latest figure."
             )
         elif column > first_month_column and column not in month_of and not cell.formula:
             reading.notes.append(
@@ -773,7 +814,7 @@ def _read_wide(
         for column, cell in cells.items():
             heading = labelled.get(column)
             if (
-                column != note_column
+                column not in row_columns.values()
                 and column > first_month_column
                 and column not in month_of
                 and (heading is None or heading.formula or _names_a_period(heading))
@@ -814,11 +855,28 @@ def _read_wide(
             try:
                 value, percent = _number(cell, reading.options)
                 note = _note(note_cell) if month == latest else None
+                stated = (
+                    _stated(
+                        cells.get(row_columns.get("stated", 0)),
+                        cells.get(row_columns.get("stated_reason", 0)),
+                    )
+                    if month == latest
+                    else None
+                )
             except CellProblem as problem:
                 reading.problems.append(Problem(str(problem), place, ref, month))
                 continue
             reading.figures.append(
-                Figure(ref, month, value, place, percent=percent, note=note, quarter=period.quarter)
+                Figure(
+                    ref,
+                    month,
+                    value,
+                    place,
+                    percent=percent,
+                    note=note,
+                    quarter=period.quarter,
+                    stated=stated,
+                )
             )
 
 
@@ -873,27 +931,41 @@ def _read_long(sheet: Sheet, index: int, columns: dict[str, int], reading: Readi
             continue
         month = period.month
         value_cell = wanted["value"]
-        if value_cell is None:
+        stated_cell = wanted.get("stated")
+        if value_cell is None and (stated_cell is None or _blank(stated_cell.value)):
             reading.problems.append(
                 Problem(
-                    "the value is missing",
+                    "the value is missing (a row may leave it blank only when it gives a "
+                    "stated status)",
                     _place(sheet, first, column=columns["value"], month=month),
                     ref,
                     month,
                 )
             )
             continue
-        place = _place(sheet, value_cell, month=month)
+        place = _place(sheet, value_cell or stated_cell or first, month=month)
         try:
-            value, percent = _number(value_cell, reading.options)
+            value, percent = _number(value_cell, reading.options) if value_cell else (None, False)
             numerator = _whole(wanted.get("numerator"), "numerator", reading.options)
             denominator = _whole(wanted.get("denominator"), "denominator", reading.options)
             note = _note(wanted.get("note"))
+            stated = _stated(stated_cell, wanted.get("stated_reason"))
         except CellProblem as problem:
             reading.problems.append(Problem(str(problem), place, ref, month))
             continue
         reading.figures.append(
-            Figure(ref, month, value, place, percent, numerator, denominator, note, period.quarter)
+            Figure(
+                ref,
+                month,
+                value,
+                place,
+                percent,
+                numerator,
+                denominator,
+                note,
+                period.quarter,
+                stated,
+            )
         )
 
 
@@ -996,6 +1068,37 @@ def _note(cell: Cell | None) -> str | None:
     return str(cell.value).strip()
 
 
+STATED_PATTERN = re.compile(r"^(green|amber|red)\b[\s:,\-–—]*(.*)$", re.IGNORECASE)
+
+
+def parse_stated(text: str, reason: str = "") -> Stated:
+    """A stated status as a council writes it: "Green", "Amber: potential concern", "R",
+    "good performance" (words only). The RAG, if any, is the first word."""
+    typed = " ".join(text.split())
+    if typed.lower() in STATED_RAGS:
+        return Stated(rag=STATED_RAGS[typed.lower()], reason=" ".join(reason.split()))
+    rag, words = "", typed
+    if match := STATED_PATTERN.match(typed):
+        rag, words = STATED_RAGS[match.group(1).lower()], match.group(2).strip()
+    return Stated(rag=rag, words=words, reason=" ".join(reason.split()))
+
+
+def _stated(cell: Cell | None, reason_cell: Cell | None) -> Stated | None:
+    """The stated status of a row; None when the file gives none."""
+    reason = _note(reason_cell) or ""
+    text = "" if cell is None else str(cell.value).strip()
+    if cell is not None and cell.formula:
+        raise CellProblem("the stated status is a formula; type the words")
+    if not text:
+        if reason:
+            raise CellProblem(
+                "who states the status and why is given, but no stated status (a RAG such as "
+                "Green, or words such as “good performance”)"
+            )
+        return None
+    return parse_stated(text, reason)
+
+
 def _refuse_duplicates(reading: Reading) -> None:
     first: dict[tuple[str, dt.date], Figure] = {}
     kept = []
@@ -1087,6 +1190,19 @@ class Change:
     @property
     def note_changed(self) -> bool:
         return bool(self.note) and (self.old is None or self.old.note != self.note)
+
+    @property
+    def stated(self) -> str:
+        """The stated status as it would stand: "Amber: potential concern — Director, 5 July"."""
+        stated = self.new.stated if self.new else None
+        if stated is None:
+            return ""
+        return f"{stated.text} — {stated.reason}" if stated.reason else stated.text
+
+    @property
+    def stated_changed(self) -> bool:
+        old = self.old.stated if self.old else None
+        return bool(self.stated) and old != (self.new.stated if self.new else None)
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -1249,10 +1365,11 @@ def _entry(figure: Figure, kpi: Kpi) -> figures.Entry:
     return figures.Entry(
         kpi=kpi,
         month=figure.month,
-        value=figure.value,
+        value=figure.value if figure.value is not None else figures.UNCHANGED,
         numerator=figure.numerator if figure.numerator is not None else figures.UNCHANGED,
         denominator=figure.denominator if figure.denominator is not None else figures.UNCHANGED,
         note=figure.note if figure.note is not None else figures.UNCHANGED,
+        stated=figure.stated if figure.stated is not None else figures.UNCHANGED,
         place=str(figure.place),
     )
 
@@ -1335,6 +1452,8 @@ def _preview_row(change: Change, plan: Plan) -> dict[str, Any]:
         "fraction_changed": change.fraction_changed,
         "note": change.note,
         "note_changed": change.note_changed,
+        "stated": change.stated,
+        "stated_changed": change.stated_changed,
         "place": str(change.place),
         "warnings": list(change.warnings),
     }

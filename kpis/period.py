@@ -1153,13 +1153,20 @@ def trend_table(period: Period, *, quarter: Quarter) -> TrendTable:
         last = cells[-1] if cells else None
         latest = None
         if last is not None and last.figure is not None and last.figure.has_figure:
-            before = periods.previous_due(kpi.frequency, last.month)
+            # A year-to-date figure starts again each April: it is compared with the same
+            # point last year, never with the period before.
+            before = (
+                periods.add_months(last.month, -12)
+                if kpi.cumulative
+                else periods.previous_due(kpi.frequency, last.month)
+            )
+            against = periods.SAME_PERIOD_LAST_YEAR if kpi.cumulative else periods.PREVIOUS_PERIOD
             latest = compare(
                 kpi,
                 last.figure,
                 item.figures.get(before),
                 before,
-                periods.PREVIOUS_PERIOD.get(kpi.frequency, "the period before"),
+                against.get(kpi.frequency, "the period before"),
             )
         last_target = target_in_force(item.targets, due[-1]) if due else None
         rows_by_frequency.setdefault(kpi.frequency, []).append(

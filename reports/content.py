@@ -48,6 +48,9 @@ class KpiRow:
     # The KPI the row was built from, so that a renamed reference still finds it (None in
     # snapshots frozen before it was kept: those are found by their reference).
     kpi_id: int | None = None
+    # The status the organisation states itself for the latest period, with who and why
+    # ("Green: good performance — performance board, 5 July"); never a derived RAG.
+    stated: str = ""
 
     @property
     def latest(self) -> Cell:

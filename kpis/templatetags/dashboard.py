@@ -48,9 +48,11 @@ def stated_tag(stated: Any) -> SafeString:
     if stated is None:
         return SafeString("")
     rag = f" sct-stated--{escape(stated.rag)}" if stated.rag else ""
+    reason = getattr(stated, "reason", "")
+    why = f' <span class="sct-stated__reason">— {escape(reason)}</span>' if reason else ""
     return SafeString(
         f'<span class="sct-stated{rag}"><span class="sct-stated__label">Stated:</span> '
-        f"{escape(stated.text)}</span>"
+        f"{escape(stated.text)}{why}</span>"
     )
 
 
@@ -187,11 +189,12 @@ def trend_cells(row: Any) -> SafeString:
                 f'<span class="govuk-visually-hidden"> (revised since published: the '
                 f"{escape(found.report)} report showed {escape(found.shown)})</span>"
             )
+        stated = _stated_in_cell(cell)
         if cell.value is None and not getattr(cell, "symbol", ""):
             cells.append(
                 '<td class="govuk-table__cell govuk-table__cell--numeric sct-cell">'
                 '<span aria-hidden="true">–</span>'
-                '<span class="govuk-visually-hidden">no data</span></td>'
+                f'<span class="govuk-visually-hidden">no data</span>{stated}</td>'
             )
         elif rag in RAG_MARKS:
             mark, kind, words = RAG_MARKS[rag]
@@ -199,13 +202,28 @@ def trend_cells(row: Any) -> SafeString:
                 f'<td class="govuk-table__cell govuk-table__cell--numeric sct-cell '
                 f'sct-cell--{kind}">{text}'
                 f'<span aria-hidden="true" class="sct-cell__mark">{mark}</span>'
-                f'<span class="govuk-visually-hidden">, {words}</span></td>'
+                f'<span class="govuk-visually-hidden">, {words}</span>{stated}</td>'
             )
         else:
             cells.append(
-                f'<td class="govuk-table__cell govuk-table__cell--numeric sct-cell">{text}</td>'
+                f'<td class="govuk-table__cell govuk-table__cell--numeric sct-cell">{text}'
+                f"{stated}</td>"
             )
     return SafeString("".join(cells))
+
+
+def _stated_in_cell(cell: Any) -> str:
+    """A status the organisation stated for the cell's period, marked as stated (the
+    dashboard's cells carry the figure, the report's the words)."""
+    figure = getattr(cell, "figure", None)
+    found = getattr(figure, "stated", None) if figure is not None else None
+    text = found.text if found is not None else getattr(cell, "stated", "")
+    if not text:
+        return ""
+    return (
+        f'<span class="sct-stated sct-stated--cell"><span class="sct-stated__label">Stated:'
+        f"</span> {escape(text)}</span>"
+    )
 
 
 @register.filter

@@ -149,8 +149,9 @@ def test_every_input_of_the_return_has_a_label(analyst_client, demo_kpis):
     parser = Labels()
     parser.feed(analyst_client.get(f"{URL}?month=2022-06").content.decode())
     ours = [c for c in parser.controls if c.get("id") != "nav-filter"]  # the admin's own
-    # Value and note for each of the 17 KPIs due, KPI 3's fraction, the month and the reason.
-    assert len(ours) == 17 * 2 + 2 + 2
+    # Value, note and stated status (RAG, words, who and why) for each of the 17 KPIs due,
+    # KPI 3's fraction, the month and the reason.
+    assert len(ours) == 17 * 5 + 2 + 2
     unlabelled = [c for c in ours if c.get("id") not in parser.labelled]
     assert unlabelled == []
 
