@@ -1,14 +1,20 @@
+import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import permission_required
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import Context
+from django.template.loader import get_template
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django_tables2 import RequestConfig
 
 from sct_portal import periods, spreadsheets
-from sct_portal.models import of_request
+from sct_portal.models import data_version, of_request
 from sct_portal.periods import Quarter
 
 from . import comparisons, dashboard, tables
@@ -52,6 +58,69 @@ def _cleaned(form: forms.Form, name: str) -> str:
 
 DOWNLOADS = {"csv", "xlsx"}
 
+# ---------------------------------------------------------------------------------------
+# Kept pages. The body of a dashboard page (everything inside <main> but the messages) is
+# rendered once and kept in Django's cache under a key made of the data version, which
+# every change to what the pages show raises in its own transaction (figures, targets,
+# benchmarks, published statistics, KPIs, reports, the organisation, chart records: see
+# sct_portal/apps.py), the organisation, the user's permissions and the page's address
+# with its query string. A write makes a new key, so a kept body can never show a stale
+# figure; old keys are simply never asked for again and age out. The layout around the body
+# (who is signed in, the sign-out form's CSRF token, messages) is rendered afresh for each
+# request, so nothing personal or secret is kept.
+
+KEPT_PAGE_SECONDS = 60 * 60  # an upper bound only: a new data version retires a body at once
+
+
+def page_key(request: HttpRequest, page: str) -> str:
+    """The cache key of a page's body for this request's data version, organisation, user's
+    permissions and address (one query: the data version)."""
+    organisation = of_request(request)
+    permissions = sorted(request.user.get_all_permissions())
+    parts = [
+        page,
+        str(data_version()),
+        str(organisation.pk or ""),
+        organisation.name,
+        ",".join(permissions),
+        request.get_full_path(),
+    ]
+    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return f"portal-page:{page}:{digest}"
+
+
+def _render_body(name: str, context: dict[str, Any], request: HttpRequest) -> str:
+    """A template partial rendered with the view's context and the request, and nothing from
+    the context processors."""
+    template = get_template(name).template  # type: ignore[attr-defined]
+    plain = Context({**context, "request": request})
+    plain.request = request  # type: ignore[attr-defined]
+    return str(template.render(plain))
+
+
+def kept_page(
+    request: HttpRequest,
+    template: str,
+    page: str,
+    build: Callable[[], dict[str, Any] | HttpResponse],
+) -> HttpResponse:
+    """The page from its kept body when there is one for this data version; else `build`
+    gives the context (or a response, such as a redirect, which is not kept), the body is
+    rendered from the template's `body` partial and kept. The context has the page's title."""
+    key = page_key(request, page)
+    kept: tuple[str, str] | None = cache.get(key)
+    if kept is None:
+        context = build()
+        if isinstance(context, HttpResponse):
+            return context
+        # Without the context processors: the body holds nothing of who is asking (and the
+        # layout's own reads are not made twice); the request is there for its query string.
+        body = _render_body(f"{template}#body", context, request)
+        kept = (str(context["title"]), body)
+        cache.set(key, kept, KEPT_PAGE_SECONDS)
+    title, body = kept
+    return render(request, template, {"title": title, "body": mark_safe(body)})  # noqa: S308 - rendered by our template
+
 
 def _overview_caption(found: dashboard.Overview, *, filtered: bool) -> str:
     count = len(found.positions)
@@ -61,9 +130,18 @@ def _overview_caption(found: dashboard.Overview, *, filtered: bool) -> str:
 
 @permission_required("kpis.view_kpi", raise_exception=True)
 def overview(request: HttpRequest) -> HttpResponse:
+    if request.GET.get("download", "") in DOWNLOADS:
+        response = _overview(request)
+        assert isinstance(response, HttpResponse)
+        return response
+    return kept_page(request, "kpis/kpi_list.html", "overview", lambda: _overview(request))
+
+
+def _overview(request: HttpRequest) -> dict[str, Any] | HttpResponse:
+    """The overview's context, or its download."""
     span = dashboard.span()
     if span is None:
-        return render(request, "kpis/kpi_list.html", {"overview": None})
+        return {"overview": None, "title": "Overview"}
     sections = list(Section.objects.order_by("order", "name"))
     organisation = of_request(request)
     form = OverviewFilters(request.GET, span=span, sections=sections)
@@ -97,18 +175,15 @@ def overview(request: HttpRequest) -> HttpResponse:
             )
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-    return render(
-        request,
-        "kpis/kpi_list.html",
-        {
-            "overview": found,
-            "form": form,
-            "table": table,
-            "filtered": bool(section_text or outcome),
-            "latest": span.last,
-            "spark_from": found.sparkline_months[0],
-        },
-    )
+    return {
+        "title": f"Overview, {periods.month_name(found.month)}",
+        "overview": found,
+        "form": form,
+        "table": table,
+        "filtered": bool(section_text or outcome),
+        "latest": span.last,
+        "spark_from": found.sparkline_months[0],
+    }
 
 
 @permission_required("kpis.view_kpi", raise_exception=True)
@@ -180,6 +255,15 @@ def _trend_url(quarter: Quarter) -> str:
 def trend_table(
     request: HttpRequest, year: str | None = None, quarter: str | None = None
 ) -> HttpResponse:
+    return kept_page(
+        request, "kpis/trend_table.html", "trend", lambda: _trend_table(request, year, quarter)
+    )
+
+
+def _trend_table(
+    request: HttpRequest, year: str | None, quarter: str | None
+) -> dict[str, Any] | HttpResponse:
+    """The trend table's context, or where the quarter picker sends the user."""
     span = dashboard.span(table_only=True)
     quarters = span.quarters() if span else []
     if year is None or quarter is None:
@@ -192,7 +276,7 @@ def trend_table(
         if not request.GET and quarters:
             return redirect(_trend_url(quarters[-1]))
         if not quarters:
-            return render(request, "kpis/trend_table.html", {"table": None, "picker": picker})
+            return {"table": None, "picker": picker, "title": "KPI trend table"}
         shown = quarters[-1]
     else:
         try:
@@ -202,13 +286,10 @@ def trend_table(
         picker = QuarterPicker({"quarter": _quarter_slug(shown)}, quarters=quarters)
         picker.is_valid()
         picker.errors.clear()  # a quarter outside the figures is shown, just empty
-    return render(
-        request,
-        "kpis/trend_table.html",
-        {
-            "table": dashboard.trend_table(quarter=shown),
-            "picker": picker,
-            "previous": _trend_url(shown.previous),
-            "next": _trend_url(shown.next),
-        },
-    )
+    return {
+        "title": f"KPI trend table, {shown.title}",
+        "table": dashboard.trend_table(quarter=shown),
+        "picker": picker,
+        "previous": _trend_url(shown.previous),
+        "next": _trend_url(shown.next),
+    }
