@@ -3,6 +3,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
@@ -122,6 +123,24 @@ def kept_page(
     return render(request, template, {"title": title, "body": mark_safe(body)})  # noqa: S308 - rendered by our template
 
 
+def overview_page_size() -> int:
+    """Rows on a page of the overview (PORTAL_OVERVIEW_PAGE_SIZE; 200 unless set): at 2,000
+    KPIs a page costs about what the 200-KPI overview does."""
+    return int(getattr(settings, "PORTAL_OVERVIEW_PAGE_SIZE", 200))
+
+
+def _pages(page: Any) -> dict[str, Any]:
+    """The overview's page links: previous, each page number, next."""
+    paginator = page.paginator
+    return {
+        "number": page.number,
+        "previous": page.previous_page_number() if page.has_previous() else None,
+        "next": page.next_page_number() if page.has_next() else None,
+        "numbers": list(paginator.page_range),
+        "count": paginator.num_pages,
+    }
+
+
 def _overview_caption(found: dashboard.Overview, *, filtered: bool) -> str:
     count = len(found.positions)
     what = f"{count} KPI{'s' if count != 1 else ''}{' matching the filters' if filtered else ''}"
@@ -161,8 +180,17 @@ def _overview(request: HttpRequest) -> dict[str, Any] | HttpResponse:
         empty_text="No KPI matches these filters.",
     )
     table.caption = _overview_caption(found, filtered=bool(section_text or outcome))
-    RequestConfig(request, paginate=False).configure(table)
     download = request.GET.get("download", "")
+    # A page of rows at a time (the downloads have every row the filters leave).
+    per_page = overview_page_size()
+    paged = download not in DOWNLOADS and len(found.positions) > per_page
+    RequestConfig(request, paginate={"per_page": per_page} if paged else False).configure(table)
+    if paged:
+        page = table.page
+        table.caption += (
+            f" (page {page.number} of {page.paginator.num_pages}: "
+            f"rows {page.start_index()} to {page.end_index()})"
+        )
     if download in DOWNLOADS:
         rows = [row.record.position for row in table.rows]
         name = f"kpi-overview-{periods.month_slug(month)}.{download}"
@@ -181,6 +209,7 @@ def _overview(request: HttpRequest) -> dict[str, Any] | HttpResponse:
         "form": form,
         "table": table,
         "filtered": bool(section_text or outcome),
+        "pages": _pages(table.page) if paged else None,
         "latest": span.last,
         "spark_from": found.sparkline_months[0],
     }
