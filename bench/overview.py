@@ -98,8 +98,12 @@ def prepare_side_by_side(export: str) -> None:
                     str(p.month or ""),
                     None if p.value is None else float(p.value),
                     str(p.previous.month) if p.previous else "",
-                    float(p.previous.value) if p.previous and p.previous.value is not None else None,
-                    float(p.year_ago.value) if p.year_ago and p.year_ago.value is not None else None,
+                    float(p.previous.value)
+                    if p.previous and p.previous.value is not None
+                    else None,
+                    float(p.year_ago.value)
+                    if p.year_ago and p.year_ago.value is not None
+                    else None,
                     str(p.target.rule) if p.target else "",
                     p.rag.label if p.rag else "",
                 )
@@ -146,7 +150,10 @@ def ensure_datasette() -> Path | None:
     print(f"Installing Datasette into {DATASETTE_VENV} (a scratch virtualenv)…", flush=True)
     made = subprocess.run([sys.executable, "-m", "venv", str(DATASETTE_VENV)], check=False)  # noqa: S603
     pip = DATASETTE_VENV / "bin" / "pip"
-    if made.returncode or subprocess.run([str(pip), "install", "-q", "datasette"], check=False).returncode:  # noqa: S603
+    if made.returncode:
+        return None
+    installed = subprocess.run([str(pip), "install", "-q", "datasette"], check=False)  # noqa: S603
+    if installed.returncode:
         return None
     return binary
 
@@ -162,7 +169,9 @@ def side_by_side(requests: int) -> list[tuple[str, float, float, str]]:
         export = f"{scratch}/figures.db"
         portal_port, datasette_port = free_port(), free_port()
         env = server_environment(f"sqlite:///{scratch}/portal.sqlite3", portal_port)
-        print("Preparing: 200 KPIs × 120 months through the write path, and the export…", flush=True)
+        print(
+            "Preparing: 200 KPIs × 120 months through the write path, and the export…", flush=True
+        )
         subprocess.run(  # noqa: S603
             [sys.executable, "-m", "bench.overview", "--prepare", export],
             cwd=ROOT,
@@ -172,16 +181,35 @@ def side_by_side(requests: int) -> list[tuple[str, float, float, str]]:
         logs = open(os.devnull, "wb")  # noqa: SIM115 - closed with the processes
         bin_dir = Path(sys.executable).parent
         portal = subprocess.Popen(  # noqa: S603
-            [str(bin_dir / "gunicorn"), "sct_portal.wsgi", "--workers", "1"]
-            + ["--bind", f"127.0.0.1:{portal_port}", "--timeout", "60"],
+            [
+                str(bin_dir / "gunicorn"),
+                "sct_portal.wsgi",
+                "--workers",
+                "1",
+                "--bind",
+                f"127.0.0.1:{portal_port}",
+                "--timeout",
+                "60",
+            ],
             cwd=ROOT,
             env=env,
             stdout=logs,
             stderr=logs,
         )
         other = subprocess.Popen(  # noqa: S603
-            [str(datasette), "serve", "-i", export, "-p", str(datasette_port), "-h", "127.0.0.1"]
-            + ["--setting", "max_returned_rows", "200"],
+            [
+                str(datasette),
+                "serve",
+                "-i",
+                export,
+                "-p",
+                str(datasette_port),
+                "-h",
+                "127.0.0.1",
+                "--setting",
+                "max_returned_rows",
+                "200",
+            ],
             stdout=logs,
             stderr=logs,
         )
@@ -198,7 +226,7 @@ def side_by_side(requests: int) -> list[tuple[str, float, float, str]]:
             ]
             for _, browser, path, _ in pages:
                 for _ in range(5):  # warm-up
-                    status, content, _ = browser.get(path)
+                    status, _content, _ = browser.get(path)
                     assert status == 200, (path, status)
             shown = {name: browser.get(path)[1] for name, browser, path, _ in pages}
             assert shown["portal overview, 200 KPIs"].count(b'data-kpi="B') == 200
@@ -215,7 +243,12 @@ def side_by_side(requests: int) -> list[tuple[str, float, float, str]]:
             for name, _, _, _ in pages:
                 size = len(shown[name]) / 1024
                 results.append(
-                    (name, statistics.median(times[name]), cpu[name] * 1000 / requests, f"{size:,.0f} KB")
+                    (
+                        name,
+                        statistics.median(times[name]),
+                        cpu[name] * 1000 / requests,
+                        f"{size:,.0f} KB",
+                    )
                 )
         finally:
             for process in (portal, other):
@@ -234,7 +267,7 @@ def side_by_side(requests: int) -> list[tuple[str, float, float, str]]:
 
 def measure_growth(kpis: int, months: int, runs: int, pages: list[tuple[str, str]]) -> None:
     """Child: build the portfolio in a scratch database, then time each page kept and afresh;
-    prints one line per page and kind: name|kind|median ms|CPU ms|queries|KB."""
+    prints one line per page and kind: name|kind|median ms|CPU ms|KB."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sct_portal.settings")
     import django
 
@@ -243,7 +276,7 @@ def measure_growth(kpis: int, months: int, runs: int, pages: list[tuple[str, str
     from django.contrib.auth.models import Group, User
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.test.utils import setup_test_environment
 
     from bench import dataset
     from sct_portal.models import bump_data_version
@@ -266,8 +299,7 @@ def measure_growth(kpis: int, months: int, runs: int, pages: list[tuple[str, str
                     assert client.get(path).status_code == 200, path
                 if kind == "built afresh":
                     bump_data_version()
-                with CaptureQueriesContext(connection) as queries:
-                    size = len(client.get(path).content)
+                size = len(client.get(path).content)
                 times, cpu = [], []
                 for _ in range(runs):
                     if kind == "built afresh":
@@ -279,7 +311,7 @@ def measure_growth(kpis: int, months: int, runs: int, pages: list[tuple[str, str
                     assert response.status_code == 200, path
                 print(
                     f"{page}|{kind}|{statistics.median(times):.1f}|{statistics.median(cpu):.1f}"
-                    f"|{len(queries.captured_queries)}|{size / 1024:.0f}",
+                    f"|{size / 1024:.0f}",
                     flush=True,
                 )
     finally:
@@ -288,23 +320,40 @@ def measure_growth(kpis: int, months: int, runs: int, pages: list[tuple[str, str
 
 GROWTH = [
     (200, 120, [("overview, 200 KPIs", "/")]),
-    (2000, 120, [("overview, 2,000 KPIs, page 1", "/"), ("overview, 2,000 KPIs, page 6", "/?page=6")]),
+    (
+        2000,
+        120,
+        [("overview, 2,000 KPIs, page 1", "/"), ("overview, 2,000 KPIs, page 6", "/?page=6")],
+    ),
     (1, 1200, [("KPI page, 1,200 months", "/kpis/B1/")]),
 ]
 
 
-def growth(runs: int) -> list[tuple[str, str, float, float, int, str]]:
+def growth(runs: int) -> list[tuple[str, str, float, float, str]]:
     found = []
     for kpis, months, pages in GROWTH:
         print(f"Building {kpis:,} KPIs × {months:,} months through the write path…", flush=True)
         with tempfile.TemporaryDirectory() as scratch:
-            env = {**os.environ, "DATABASE_URL": f"sqlite:///{scratch}/g.sqlite3", "DJANGO_DEBUG": "true"}
-            command = [sys.executable, "-m", "bench.overview", "--growth-child", str(kpis), str(months)]
+            env = {
+                **os.environ,
+                "DATABASE_URL": f"sqlite:///{scratch}/g.sqlite3",
+                "DJANGO_DEBUG": "true",
+            }
+            command = [
+                sys.executable,
+                "-m",
+                "bench.overview",
+                "--growth-child",
+                str(kpis),
+                str(months),
+            ]
             command += [str(runs), *(f"{name}={path}" for name, path in pages)]
-            out = subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, text=True)  # noqa: S603
+            out = subprocess.run(  # noqa: S603
+                command, cwd=ROOT, env=env, check=True, capture_output=True, text=True
+            )
             for line in out.stdout.splitlines():
-                name, kind, median, cpu, queries, size = line.split("|")
-                found.append((name, kind, float(median), float(cpu), int(queries), f"{size} KB"))
+                name, kind, median, cpu, size = line.split("|")
+                found.append((name, kind, float(median), float(cpu), f"{size} KB"))
     return found
 
 
@@ -321,8 +370,8 @@ def main() -> None:
         return
     if args.growth_child:
         kpis, months, runs, *pages = args.growth_child
-        named = [tuple(page.split("=", 1)) for page in pages]
-        measure_growth(int(kpis), int(months), int(runs), named)  # type: ignore[arg-type]
+        named = [(page.split("=", 1)[0], page.split("=", 1)[1]) for page in pages]
+        measure_growth(int(kpis), int(months), int(runs), named)
         return
     if args.part in ("all", "datasette"):
         results = side_by_side(args.requests)
@@ -339,9 +388,9 @@ def main() -> None:
     if args.part in ("all", "growth"):
         rows = growth(args.runs)
         print(f"\nGrowth (test Client, in-process, {args.runs} requests each):")
-        print(f"{'page':<30} {'':<13} {'median ms':>10} {'CPU ms':>8} {'queries':>8} {'size':>9}")
-        for name, kind, median, cpu, queries, size in rows:
-            print(f"{name:<30} {kind:<13} {median:>10.1f} {cpu:>8.1f} {queries:>8} {size:>9}")
+        print(f"{'page':<30} {'':<13} {'median ms':>10} {'CPU ms':>8} {'size':>9}")
+        for name, kind, median, cpu, size in rows:
+            print(f"{name:<30} {kind:<13} {median:>10.1f} {cpu:>8.1f} {size:>9}")
 
 
 if __name__ == "__main__":

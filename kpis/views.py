@@ -104,10 +104,13 @@ def kept_page(
     template: str,
     page: str,
     build: Callable[[], dict[str, Any] | HttpResponse],
+    *,
+    layout: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """The page from its kept body when there is one for this data version; else `build`
     gives the context (or a response, such as a redirect, which is not kept), the body is
-    rendered from the template's `body` partial and kept. The context has the page's title."""
+    rendered from the template's `body` partial and kept. The context has the page's title;
+    `layout` is what the template's other blocks need (read for every request)."""
     key = page_key(request, page)
     kept: tuple[str, str] | None = cache.get(key)
     if kept is None:
@@ -120,7 +123,9 @@ def kept_page(
         kept = (str(context["title"]), body)
         cache.set(key, kept, KEPT_PAGE_SECONDS)
     title, body = kept
-    return render(request, template, {"title": title, "body": mark_safe(body)})  # noqa: S308 - rendered by our template
+    # The body was rendered, escaped, by our own template above.
+    context = {**(layout or {}), "title": title, "body": mark_safe(body)}  # noqa: S308
+    return render(request, template, context)
 
 
 def overview_page_size() -> int:
@@ -218,17 +223,18 @@ def _overview(request: HttpRequest) -> dict[str, Any] | HttpResponse:
 @permission_required("kpis.view_kpi", raise_exception=True)
 def kpi_detail(request: HttpRequest, ref: str) -> HttpResponse:
     kpi = get_object_or_404(Kpi.objects.select_related("section"), ref=ref)
-    history = dashboard.history(kpi, area=of_request(request).area)
-    return render(
-        request,
-        "kpis/kpi_detail.html",
-        {
+
+    def build() -> dict[str, Any]:
+        history = dashboard.history(kpi, area=of_request(request).area)
+        return {
+            "title": f"KPI {kpi.ref}: {kpi.description}",
             "kpi": kpi,
             "history": history,
             "revised": history.revised_since_published,
             "benchmarked": BenchmarkMapping.objects.filter(kpi=kpi).exists(),
-        },
-    )
+        }
+
+    return kept_page(request, "kpis/kpi_detail.html", "kpi", build, layout={"kpi": kpi})
 
 
 @permission_required("kpis.view_kpi", raise_exception=True)

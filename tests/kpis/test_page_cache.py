@@ -194,3 +194,27 @@ def test_pages_are_sent_compressed_to_browsers_that_accept_it(kpis, manager_clie
     page = gzip.decompress(response.content).decode()
     assert row(page, "B1")
     assert len(response.content) < len(page.encode()) / 5
+
+
+KPI_PAGE = "/kpis/B1/"
+
+
+def main(page: str) -> str:
+    return page[page.index("<main") : page.index("</main>")]
+
+
+def test_a_kpi_page_shows_a_figure_and_a_new_name_at_once(
+    kpis, manager_client, django_assert_max_num_queries
+):
+    first = load(manager_client, KPI_PAGE)
+    with django_assert_max_num_queries(KEPT_QUERIES + 1):  # and the KPI itself
+        assert main(load(manager_client, KPI_PAGE)) == main(first)
+    assert "12.3%" not in main(first)
+    record("B1", "2022-06-01", "12.3")
+    assert "12.3%" in main(load(manager_client, KPI_PAGE))
+    kpi = Kpi.objects.get(ref="B1")
+    kpi.description = "Children seen within the week"
+    kpi.save()
+    page = load(manager_client, KPI_PAGE)
+    assert "<title>KPI B1: Children seen within the week" in page
+    assert "Children seen within the week</h1>" in main(page)
