@@ -195,6 +195,18 @@ def main() -> None:
                 f"{found['errors']:>7.0f} {found['requests']:>9.0f}",
                 flush=True,
             )
+            from bench.summary import note
+
+            if path == "/":
+                note(
+                    "load: overview req/s (wrk 16 conn, 2 workers)",
+                    found["rps"],
+                    "/s",
+                    AIM_RPS,
+                    floor=True,
+                )
+                note("load: overview p99", found["p99"], "ms", AIM_P99_MS)
+            note(f"load: {name} errors", found["errors"], "", 0)
             if path == "/":
                 print(
                     f"  against the aim: {found['rps'] / AIM_RPS:.2f} × {AIM_RPS:.0f} req/s; "

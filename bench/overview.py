@@ -381,6 +381,11 @@ def main() -> None:
             for name, median, cpu, size in results:
                 print(f"{name:<30} {median:>10.1f} {cpu:>8.1f} {size:>8}")
             (_, portal, portal_cpu, _), (_, other, other_cpu, _) = results
+            from bench.summary import note
+
+            note("overview 200 KPIs, HTTP median (kept)", portal, "ms", AIM_MS)
+            note("overview ÷ Datasette 200 rows, time", portal / other, "×", 1.0)
+            note("overview ÷ Datasette 200 rows, processor", portal_cpu / other_cpu, "×", 1.0)
             print(
                 f"portal ÷ Datasette: {portal / other:.2f} (time), {portal_cpu / other_cpu:.2f} "
                 f"(processor); the aim: ≤ 1.00, and ≤ {AIM_MS:.0f} ms"
@@ -391,6 +396,18 @@ def main() -> None:
         print(f"{'page':<30} {'':<13} {'median ms':>10} {'CPU ms':>8} {'size':>9}")
         for name, kind, median, cpu, size in rows:
             print(f"{name:<30} {kind:<13} {median:>10.1f} {cpu:>8.1f} {size:>9}")
+        from bench.summary import note
+
+        cpu_of = {(name, kind): cpu for name, kind, _, cpu, _ in rows}
+        for kind in ("kept", "built afresh"):
+            base = cpu_of.get(("overview, 200 KPIs", kind))
+            for page in ("page 1", "page 6"):
+                grown = cpu_of.get((f"overview, 2,000 KPIs, {page}", kind))
+                if base and grown is not None:
+                    note(f"2,000 KPIs {page} ÷ 200 KPIs, CPU ({kind})", grown / base, "×", 2.0)
+            long = cpu_of.get(("KPI page, 1,200 months", kind))
+            if long is not None:
+                note(f"KPI page 1,200 months, CPU ({kind})", long, "ms", 100.0)
 
 
 if __name__ == "__main__":
