@@ -18,7 +18,7 @@ define with_worker
 	$(1)
 endef
 
-.PHONY: demo test install assets chromium pdf-libraries lint typecheck checks pytest serve bench clean
+.PHONY: demo test install assets chromium pdf-libraries lint typecheck checks pytest serve bench wrk clean
 
 demo: install assets pdf-libraries ## Install, migrate the SQLite database, load the seed report, serve (with the background worker)
 	$(MANAGE) migrate --no-input
@@ -87,10 +87,20 @@ pytest: install assets chromium pdf-libraries
 serve: install assets
 	$(MANAGE) runserver 127.0.0.1:8000
 
-bench: install assets ## Dashboards' server time, the 24,000-figure import, and the report workbook beside pandas, at size (bench/README.md)
-	$(BIN)/python -m bench.run
-	$(BIN)/python -m bench.imports
-	$(BIN)/python -m bench.workbook
+bench: install assets wrk ## Every bench in one run, then a table of each figure against its aim (bench/README.md)
+	@summary=$$(mktemp); export BENCH_SUMMARY=$$summary; status=0; \
+	$(BIN)/python -m bench.run || status=1; \
+	$(BIN)/python -m bench.overview || status=1; \
+	$(BIN)/python -m bench.load || status=1; \
+	$(BIN)/python -m bench.workbook || status=1; \
+	$(BIN)/python -m bench.imports || status=1; \
+	$(BIN)/python -m bench.summary $$summary; rm -f $$summary; exit $$status
+
+wrk: ## Debian's wrk, for the load run (bench/load.py)
+	@command -v wrk >/dev/null || { \
+	  echo "Installing Debian's wrk for the load run"; \
+	  $(SUDO) apt-get install -y --no-install-recommends wrk \
+	  || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends wrk; }; }
 
 clean:
 	rm -rf $(VENV) node_modules build staticfiles .pytest_cache .mypy_cache .ruff_cache

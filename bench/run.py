@@ -112,6 +112,10 @@ def measure(args: argparse.Namespace) -> None:
                 assert response.status_code == 200, path
             median = statistics.median(times)
             p95 = statistics.quantiles(times, n=20)[18]
+            if path == "/":
+                from bench.summary import note
+
+                note(f"overview 200 KPIs, server time median, {label}", median, "ms", 50.0)
             print(
                 f"{label:<11} {page:<30} {median:>10.1f} {p95:>10.1f} "
                 f"{statistics.median(cpu):>10.1f} {count:>8}",

@@ -174,7 +174,8 @@ class OverviewTable(tables.Table):  # type: ignore[misc]
         ]
         numeric = set(self.numeric)
         rows = []
-        for row in self.rows:
+        page = getattr(self, "page", None)  # paginated: this page's rows only
+        for row in page.object_list if page is not None else self.rows:
             record = row.record
             cells = []
             # data-label: the column's header, which a narrow screen shows beside each cell.

@@ -1,17 +1,24 @@
+import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import Context
+from django.template.loader import get_template
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from sct_portal import periods, spreadsheets
-from sct_portal.models import of_request
+from sct_portal.models import data_version, of_request
 from sct_portal.periods import Quarter
 
 from . import chart_records, comparisons, dashboard, tables
@@ -56,6 +63,92 @@ def _cleaned(form: forms.Form, name: str) -> str:
 
 DOWNLOADS = {"csv", "xlsx"}
 
+# ---------------------------------------------------------------------------------------
+# Kept pages. The body of a dashboard page (everything inside <main> but the messages) is
+# rendered once and kept in Django's cache under a key made of the data version, which
+# every change to what the pages show raises in its own transaction (figures, targets,
+# benchmarks, published statistics, KPIs, reports, the organisation, chart records: see
+# sct_portal/apps.py), the organisation, the user's permissions and the page's address
+# with its query string. A write makes a new key, so a kept body can never show a stale
+# figure; old keys are simply never asked for again and age out. The layout around the body
+# (who is signed in, the sign-out form's CSRF token, messages) is rendered afresh for each
+# request, so nothing personal or secret is kept.
+
+KEPT_PAGE_SECONDS = 60 * 60  # an upper bound only: a new data version retires a body at once
+
+
+def page_key(request: HttpRequest, page: str) -> str:
+    """The cache key of a page's body for this request's data version, organisation, user's
+    permissions and address (one query: the data version)."""
+    organisation = of_request(request)
+    permissions = sorted(request.user.get_all_permissions())
+    parts = [
+        page,
+        str(data_version()),
+        str(organisation.pk or ""),
+        organisation.name,
+        ",".join(permissions),
+        request.get_full_path(),
+    ]
+    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return f"portal-page:{page}:{digest}"
+
+
+def _render_body(name: str, context: dict[str, Any], request: HttpRequest) -> str:
+    """A template partial rendered with the view's context and the request, and nothing from
+    the context processors."""
+    template = get_template(name).template  # type: ignore[attr-defined]
+    plain = Context({**context, "request": request})
+    plain.request = request  # type: ignore[attr-defined]
+    return str(template.render(plain))
+
+
+def kept_page(
+    request: HttpRequest,
+    template: str,
+    page: str,
+    build: Callable[[], dict[str, Any] | HttpResponse],
+    *,
+    layout: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The page from its kept body when there is one for this data version; else `build`
+    gives the context (or a response, such as a redirect, which is not kept), the body is
+    rendered from the template's `body` partial and kept. The context has the page's title;
+    `layout` is what the template's other blocks need (read for every request)."""
+    key = page_key(request, page)
+    kept: tuple[str, str] | None = cache.get(key)
+    if kept is None:
+        context = build()
+        if isinstance(context, HttpResponse):
+            return context
+        # Without the context processors: the body holds nothing of who is asking (and the
+        # layout's own reads are not made twice); the request is there for its query string.
+        body = _render_body(f"{template}#body", context, request)
+        kept = (str(context["title"]), body)
+        cache.set(key, kept, KEPT_PAGE_SECONDS)
+    title, body = kept
+    # The body was rendered, escaped, by our own template above.
+    context = {**(layout or {}), "title": title, "body": mark_safe(body)}  # noqa: S308
+    return render(request, template, context)
+
+
+def overview_page_size() -> int:
+    """Rows on a page of the overview (PORTAL_OVERVIEW_PAGE_SIZE; 200 unless set): at 2,000
+    KPIs a page costs about what the 200-KPI overview does."""
+    return int(getattr(settings, "PORTAL_OVERVIEW_PAGE_SIZE", 200))
+
+
+def _pages(page: Any) -> dict[str, Any]:
+    """The overview's page links: previous, each page number, next."""
+    paginator = page.paginator
+    return {
+        "number": page.number,
+        "previous": page.previous_page_number() if page.has_previous() else None,
+        "next": page.next_page_number() if page.has_next() else None,
+        "numbers": list(paginator.page_range),
+        "count": paginator.num_pages,
+    }
+
 
 def _overview_caption(found: dashboard.Overview, *, filtered: bool) -> str:
     count = len(found.positions)
@@ -65,9 +158,18 @@ def _overview_caption(found: dashboard.Overview, *, filtered: bool) -> str:
 
 @permission_required("kpis.view_kpi", raise_exception=True)
 def overview(request: HttpRequest) -> HttpResponse:
+    if request.GET.get("download", "") in DOWNLOADS:
+        response = _overview(request)
+        assert isinstance(response, HttpResponse)
+        return response
+    return kept_page(request, "kpis/kpi_list.html", "overview", lambda: _overview(request))
+
+
+def _overview(request: HttpRequest) -> dict[str, Any] | HttpResponse:
+    """The overview's context, or its download."""
     span = dashboard.span()
     if span is None:
-        return render(request, "kpis/kpi_list.html", {"overview": None})
+        return {"overview": None, "title": "Overview"}
     sections = list(Section.objects.order_by("order", "name"))
     organisation = of_request(request)
     form = OverviewFilters(request.GET, span=span, sections=sections)
@@ -97,7 +199,17 @@ def overview(request: HttpRequest) -> HttpResponse:
         empty_text="No KPI matches these filters.",
     )
     table.caption = _overview_caption(found, filtered=bool(section_text or outcome))
-    RequestConfig(request, paginate=False).configure(table)
+    download = request.GET.get("download", "")
+    # A page of rows at a time (the downloads have every row the filters leave).
+    per_page = overview_page_size()
+    paged = download not in DOWNLOADS and len(found.positions) > per_page
+    RequestConfig(request, paginate={"per_page": per_page} if paged else False).configure(table)
+    if paged:
+        page = table.page
+        table.caption += (
+            f" (page {page.number} of {page.paginator.num_pages}: "
+            f"rows {page.start_index()} to {page.end_index()})"
+        )
     if download in DOWNLOADS:
         rows = [row.record.position for row in table.rows]
         name = f"kpi-overview-{periods.month_slug(month)}.{download}"
@@ -110,18 +222,16 @@ def overview(request: HttpRequest) -> HttpResponse:
             )
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-    return render(
-        request,
-        "kpis/kpi_list.html",
-        {
-            "overview": found,
-            "form": form,
-            "table": table,
-            "filtered": bool(section_text or outcome),
-            "latest": span.last,
-            "spark_from": found.sparkline_months[0],
-        },
-    )
+    return {
+        "title": f"Overview, {periods.month_name(found.month)}",
+        "overview": found,
+        "form": form,
+        "table": table,
+        "filtered": bool(section_text or outcome),
+        "pages": _pages(table.page) if paged else None,
+        "latest": span.last,
+        "spark_from": found.sparkline_months[0],
+    }
 
 
 @permission_required("kpis.view_kpi", raise_exception=True)
@@ -137,11 +247,12 @@ def _kpi_page(
     refused: ApproveChangePointForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    history = dashboard.history(kpi, area=of_request(request).area)
-    return render(
-        request,
-        "kpis/kpi_detail.html",
-        {
+    can_approve = request.user.has_perms(APPROVE_PERMISSIONS)
+
+    def build() -> dict[str, Any]:
+        history = dashboard.history(kpi, area=of_request(request).area)
+        return {
+            "title": f"KPI {kpi.ref}: {kpi.description}",
             "kpi": kpi,
             "history": history,
             "revised": history.revised_since_published,
@@ -157,11 +268,15 @@ def _kpi_page(
                 )
                 for proposal in history.position.proposals
             ]
-            if request.user.has_perms(APPROVE_PERMISSIONS)
+            if can_approve
             else [],
-        },
-        status=status,
-    )
+        }
+
+    if can_approve:
+        # The body holds the approval forms, each with the request's own CSRF token: built for
+        # each request, never kept.
+        return render(request, "kpis/kpi_detail.html", build(), status=status)
+    return kept_page(request, "kpis/kpi_detail.html", "kpi", build, layout={"kpi": kpi})
 
 
 APPROVE_PERMISSIONS = ("kpis.add_changepoint", "kpis.change_changepoint")
@@ -250,6 +365,15 @@ def _trend_url(quarter: Quarter) -> str:
 def trend_table(
     request: HttpRequest, year: str | None = None, quarter: str | None = None
 ) -> HttpResponse:
+    return kept_page(
+        request, "kpis/trend_table.html", "trend", lambda: _trend_table(request, year, quarter)
+    )
+
+
+def _trend_table(
+    request: HttpRequest, year: str | None, quarter: str | None
+) -> dict[str, Any] | HttpResponse:
+    """The trend table's context, or where the quarter picker sends the user."""
     span = dashboard.span(table_only=True)
     quarters = span.quarters() if span else []
     if year is None or quarter is None:
@@ -262,7 +386,7 @@ def trend_table(
         if not request.GET and quarters:
             return redirect(_trend_url(quarters[-1]))
         if not quarters:
-            return render(request, "kpis/trend_table.html", {"table": None, "picker": picker})
+            return {"table": None, "picker": picker, "title": "KPI trend table"}
         shown = quarters[-1]
     else:
         try:
@@ -272,13 +396,10 @@ def trend_table(
         picker = QuarterPicker({"quarter": _quarter_slug(shown)}, quarters=quarters)
         picker.is_valid()
         picker.errors.clear()  # a quarter outside the figures is shown, just empty
-    return render(
-        request,
-        "kpis/trend_table.html",
-        {
-            "table": dashboard.trend_table(quarter=shown),
-            "picker": picker,
-            "previous": _trend_url(shown.previous),
-            "next": _trend_url(shown.next),
-        },
-    )
+    return {
+        "title": f"KPI trend table, {shown.title}",
+        "table": dashboard.trend_table(quarter=shown),
+        "picker": picker,
+        "previous": _trend_url(shown.previous),
+        "next": _trend_url(shown.next),
+    }

@@ -17,13 +17,17 @@ PASSWORD = "correct-horse-battery-staple"
 
 @pytest.fixture(autouse=True)
 def fresh_periods():
-    """Each test starts with no kept periods: its database starts again from the same data
-    version that an earlier test's rolled-back writes had reached."""
+    """Each test starts with no kept periods or pages: its database starts again from the
+    same data version that an earlier test's rolled-back writes had reached."""
+    from django.core.cache import cache
+
     from kpis import dashboard
 
     dashboard.forget()
+    cache.clear()
     yield
     dashboard.forget()
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
