@@ -377,11 +377,6 @@ def test_the_report_page_has_the_councils_sections_and_name(report):
     assert "Stated: Amber: recovering after staff changes" in words
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the report's KPI table lays quarterly KPIs in quarter columns with the reports "
-    "work on the KPI table (reports/assemble.py); until then it is a monthly grid",
-)
 def test_the_report_page_lays_quarterly_kpis_in_quarter_columns(report):
     html = report.get("/reports/2022-23/q1/").content.decode()
     headers = re.findall(r'<th scope="col"[^>]*sct-month[^>]*>([^<]+)</th>', html)
@@ -411,11 +406,6 @@ def test_the_report_workbook_reads_right_for_the_council(report):
     assert "c" in texts.get("Data", texts.get("KPI data", []))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the report workbook's KPI table lays quarterly KPIs in quarter columns with the "
-    "reports work on the KPI table; until then it is a monthly grid",
-)
 def test_the_report_workbook_lays_quarterly_kpis_in_quarter_columns(report):
     texts = workbook_texts(report)
     table = next(values for name, values in texts.items() if "KPI" in name)
