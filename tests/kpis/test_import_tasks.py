@@ -83,6 +83,8 @@ def test_the_preview_is_kept_and_viewing_it_reads_nothing_again(
         "fraction_changed": False,
         "note": "",
         "note_changed": False,
+        "stated": "",
+        "stated_changed": False,
         "place": "line 2, Jun-22",
         "warnings": [],
     }
