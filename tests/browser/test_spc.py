@@ -12,7 +12,7 @@ import re
 import openpyxl
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from kpis.models import ChangePoint, Kpi
 from reports import workflow
@@ -22,7 +22,8 @@ from tests.conftest import make_user
 from tests.kpis.test_spc_pages import EARLIER, EARLIER_VALUES
 from tests.recording import record
 
-WIDE, NARROW = {"width": 1400, "height": 1000}, {"width": 390, "height": 844}
+WIDE: ViewportSize = {"width": 1400, "height": 1000}
+NARROW: ViewportSize = {"width": 390, "height": 844}
 
 
 def chart_drawn(page: Page) -> None:

@@ -253,7 +253,7 @@ def test_a_p_chart_limit_beyond_100_percent_is_clipped_and_says_so(manager_clien
 def test_a_month_without_a_figure_breaks_the_moving_range(manager_client, demo_kpis):
     kpi = Kpi.objects.get(ref="1")
     delete(kpi, dt.date(2021, 10, 1))
-    values = {o.month: o.value for o in kpi.observations.all()}
+    values = {o.month: Decimal(o.value) for o in kpi.observations.all() if o.value is not None}
     months = sorted(values)[:12]  # the baseline: the first 12 figures, October missing
     ranges = [
         abs(values[b] - values[a])
