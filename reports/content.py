@@ -313,7 +313,10 @@ class ReportContent:
 
     @property
     def chart_notes_otherwise(self) -> str:
-        return CHART_NOTES_OTHERWISE
+        """What holds for the KPIs not listed ("every other KPI"; "every KPI" when none is)."""
+        if self.chart_notes:
+            return CHART_NOTES_OTHERWISE
+        return CHART_NOTES_OTHERWISE.replace("every other KPI", "every KPI")
 
     # Each mapped KPI's position among England's authorities (reports published before the
     # portal held the published statistics have none).

@@ -35,7 +35,7 @@ from sct_portal.spreadsheets import (
     Style,
 )
 
-from .content import CHART_NOTES_OTHERWISE, Cell, KpiGroup, Line, Published, ReportContent, Table
+from .content import Cell, KpiGroup, Line, Published, ReportContent, Table
 
 SMALL = Style(points=9)
 NOTE = Style(wrap=True, points=9)
@@ -312,7 +312,7 @@ def _chart_notes(ws: Sheet, report: ReportContent, row: int) -> None:
         events = "".join(f" Event: {event}." for event in note.events)
         ws.text(row, 1, note.ref)
         ws.merged_text(row, 2, last, f"{note.baseline}.{events}", WRAPPED)
-    ws.merged_text(row + 1, 2, last, CHART_NOTES_OTHERWISE, WRAPPED)
+    ws.merged_text(row + 1, 2, last, report.chart_notes_otherwise, WRAPPED)
 
 
 def _rag_by_period(ws: Sheet, group: KpiGroup, document: str) -> None:
