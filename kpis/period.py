@@ -376,6 +376,8 @@ class Position:
     @cached_property
     def segments(self) -> tuple["Baseline", ...]:
         """Each SPC segment with the month it starts and the change point that starts it."""
+        if not self.axis:  # no figures yet: nothing to analyse, no baseline
+            return ()
         approved = sorted(
             (p for p in self.records.change_points if p.is_approved), key=lambda p: p.month
         )
@@ -538,7 +540,7 @@ def position(
         target=assured_against(kpi, target, reference),
         describe=lambda value: kpi.format(value),
         chart=kpi.chart,
-        fractions=fractions if any(fractions) else (),
+        fractions=fractions if any(fractions) or kpi.chart == spc.Chart.P else (),
         change_points=starts,
         excluded=excluded,
         baseline=kpi.spc_baseline,
