@@ -8,6 +8,7 @@ import io
 import re
 import statistics
 from decimal import Decimal
+from typing import Any
 
 import openpyxl
 import pytest
@@ -26,7 +27,7 @@ def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
 
 
-def expected_2022() -> dict[str, object]:
+def expected_2022() -> dict[str, Any]:
     """Sandwell at 31 March 2022 among England's authorities, from the files themselves."""
     la = rates("2022")
     codes = neighbours_in(SN_2021, "333")
