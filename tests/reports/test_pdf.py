@@ -212,9 +212,12 @@ def test_the_kpi_table_is_on_landscape_pages_with_its_header_rows_on_each(opened
     for n in table_pages:
         assert sizes[n] == A4[::-1], n
         assert re.search(r"Apr-21 May-21 .* Jun-22", pages[n]), n  # the month headers again
-    after = max(table_pages) + 1
-    assert sizes[after] == A4  # the next section is portrait again
+    # The next section is portrait again; between them, landscape, only the table's notes.
+    after = next(n for n in range(max(table_pages) + 1, len(pages)) if sizes[n] == A4)
     assert "Finances" in pages[after]
+    for n in range(max(table_pages) + 1, after):
+        assert sizes[n] == A4[::-1], n
+        assert "SPC baselines and events" in pages[n], n
 
 
 def test_every_page_has_its_number_and_the_organisation_and_period_in_its_footer(published_pdf):
