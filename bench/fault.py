@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 from bench.responsive import Browser, free_port
+from bench.serving import gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_BIN = Path(os.environ.get("BENCH_PG_BIN", "/usr/lib/postgresql/15/bin"))
@@ -262,18 +263,7 @@ def main() -> None:
         )
         kpis = prepared.stdout.rsplit("KPIS", 1)[-1].split()
         log = open(cluster.folder / "gunicorn.log", "wb")  # noqa: SIM115 - closed with it
-        started.append(
-            subprocess.Popen(  # noqa: S603
-                [
-                    *(str(Path(sys.executable).parent / "gunicorn"), "sct_portal.wsgi"),
-                    *("--workers", "2", "--bind", f"127.0.0.1:{port}", "--timeout", "30"),
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=log,
-            )
-        )
+        started.append(gunicorn(port=port, env=env, log=log))
         acknowledged, answers, began, restarted = run(
             cluster, port, kpis, args.seconds, args.restart_after
         )

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from bench.responsive import PASSWORD, SERVER, Browser, free_port
+from bench.serving import gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRATCH = "sct_bench_load"
@@ -148,22 +149,7 @@ def main() -> None:
             [sys.executable, "-m", "bench.load", "--prepare"], cwd=ROOT, env=env, check=True
         )
         logs = open(os.devnull, "wb")  # noqa: SIM115 - closed with the server
-        server = subprocess.Popen(  # noqa: S603
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "sct_portal.wsgi",
-                "--workers",
-                "2",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--timeout",
-                "30",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=logs,
-            stderr=logs,
-        )
+        server = gunicorn(port=port, env=env, log=logs)
         deadline = time.monotonic() + 60
         while True:
             try:

@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 from bench.responsive import PASSWORD, Browser, free_port
+from bench.serving import gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASETTE_VENV = Path("/tmp/datasette-venv")  # noqa: S108 - a scratch virtualenv, not the project's
@@ -179,23 +180,7 @@ def side_by_side(requests: int) -> list[tuple[str, float, float, str]]:
             check=True,
         )
         logs = open(os.devnull, "wb")  # noqa: SIM115 - closed with the processes
-        bin_dir = Path(sys.executable).parent
-        portal = subprocess.Popen(  # noqa: S603
-            [
-                str(bin_dir / "gunicorn"),
-                "sct_portal.wsgi",
-                "--workers",
-                "1",
-                "--bind",
-                f"127.0.0.1:{portal_port}",
-                "--timeout",
-                "60",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=logs,
-            stderr=logs,
-        )
+        portal = gunicorn(port=portal_port, env=env, log=logs, workers=1, timeout=60)
         other = subprocess.Popen(  # noqa: S603
             [
                 str(datasette),

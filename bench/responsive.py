@@ -37,6 +37,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from bench.serving import gunicorn
+
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sct_bench")
 SCRATCH = "sct_bench_responsive"
@@ -225,26 +227,8 @@ def main() -> None:
             env=env,
             check=True,
         )
-        bin_dir = Path(sys.executable).parent
         logs = open(os.devnull, "wb")  # noqa: SIM115 - closed with the processes
-        started.append(
-            subprocess.Popen(  # noqa: S603
-                [
-                    str(bin_dir / "gunicorn"),
-                    "sct_portal.wsgi",
-                    "--workers",
-                    "2",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--timeout",
-                    "30",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=logs,
-                stderr=logs,
-            )
-        )
+        started.append(gunicorn(port=port, env=env, log=logs))
         started.append(
             subprocess.Popen(
                 [
