@@ -860,6 +860,16 @@ class History:
     def newest_first(self) -> tuple[HistoryRow, ...]:
         return self.rows[::-1]
 
+    def newest_in(self, years: int) -> tuple[HistoryRow, ...]:
+        """The rows of the latest `years` financial years, newest first: the table twin of a
+        long series shows these unless every figure is asked for (the chart has them all)."""
+        if not self.rows:
+            return ()
+        first = periods.FinancialYear.of(self.rows[-1].month).start - years + 1
+        return tuple(
+            row for row in self.newest_first if periods.FinancialYear.of(row.month).start >= first
+        )
+
     @property
     def goal_sentence(self) -> str:
         """848 is 52 above the goal of 796 for March 2023."""

@@ -240,6 +240,11 @@ def kpi_detail(request: HttpRequest, ref: str) -> HttpResponse:
     return _kpi_page(request, kpi)
 
 
+# The table twin of a KPI's chart shows the latest five financial years unless every figure is
+# asked for (?figures=all): a 100-year series is a chart of 1,200 points, not a page of rows.
+TABLE_YEARS = 5
+
+
 def _kpi_page(
     request: HttpRequest,
     kpi: Kpi,
@@ -249,12 +254,17 @@ def _kpi_page(
 ) -> HttpResponse:
     can_approve = request.user.has_perms(APPROVE_PERMISSIONS)
 
+    every_figure = request.GET.get("figures") == "all"
+
     def build() -> dict[str, Any]:
         history = dashboard.history(kpi, area=of_request(request).area)
+        rows = history.newest_first if every_figure else history.newest_in(TABLE_YEARS)
         return {
             "title": f"KPI {kpi.ref}: {kpi.description}",
             "kpi": kpi,
             "history": history,
+            "rows": rows,
+            "rows_left_out": len(history.rows) - len(rows),
             "revised": history.revised_since_published,
             "benchmarked": BenchmarkMapping.objects.filter(kpi=kpi).exists(),
             # Each change point awaiting a decision, with the form refused for it, if any.

@@ -177,3 +177,21 @@ def test_the_definition_and_target_history_are_on_the_page(manager_client, demo_
 
 def test_an_unknown_kpi_is_not_found(manager_client, demo_kpis):
     assert manager_client.get("/kpis/nope/").status_code == 404
+
+
+def test_a_long_series_tables_its_latest_five_years_and_every_figure_on_asking(
+    manager_client, portfolio
+):
+    kpi = portfolio(count=1, months=120)[0]  # ten financial years and a quarter to Jun-22
+    page = manager_client.get(kpi.get_absolute_url()).content.decode()
+    rows = figures_table(page)
+    # 2022/23 to 2018/19: Apr-18 … Jun-22, newest first; the chart keeps all 120.
+    assert len(rows) == 51
+    assert rows[0].startswith("Jun-22")
+    assert rows[-1].startswith("Apr-18")
+    assert chart(page)["labels"][0] == "Jul-12"  # the chart starts at the first figure
+    assert "Show every figure (69 earlier ones are not in this table" in text(page)
+
+    every = manager_client.get(kpi.get_absolute_url(), {"figures": "all"}).content.decode()
+    assert len(figures_table(every)) == 120
+    assert "Show every figure" not in every
