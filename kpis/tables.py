@@ -256,7 +256,7 @@ class OverviewTable(tables.Table):  # type: ignore[misc]
     def render_target(self, record: OverviewRow) -> SafeString:
         if record.target is None:
             return SafeString('<span class="sct-muted">No target</span>')
-        return SafeString(f'<span class="sct-value">{record.target_text}</span>')
+        return SafeString(f'<span class="sct-value sct-target">{record.target_text}</span>')
 
     def render_rag(self, record: OverviewRow) -> SafeString:
         html = rag_tag(record.rag)
