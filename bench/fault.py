@@ -24,7 +24,6 @@ import os
 import pwd
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -33,7 +32,7 @@ import time
 from pathlib import Path
 
 from bench.responsive import Browser, free_port
-from bench.serving import gunicorn
+from bench.serving import gunicorn, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_BIN = Path(os.environ.get("BENCH_PG_BIN", "/usr/lib/postgresql/15/bin"))
@@ -273,13 +272,7 @@ def main() -> None:
         )
         print(f"Tracebacks in the server's log: {tracebacks}.")
     finally:
-        for process in started:
-            process.send_signal(signal.SIGTERM)
-        for process in started:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(started)
         cluster.remove()
 
 

@@ -17,14 +17,13 @@ import argparse
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from bench.responsive import PASSWORD, SERVER, Browser, free_port
-from bench.serving import gunicorn
+from bench.serving import gunicorn, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRATCH = "sct_bench_load"
@@ -202,11 +201,7 @@ def main() -> None:
         sys.exit(1 if failed else 0)
     finally:
         if server is not None:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop([server])
         with psycopg.connect(admin, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)')
 

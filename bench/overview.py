@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 from bench.responsive import PASSWORD, Browser, free_port
-from bench.serving import gunicorn
+from bench.serving import gunicorn, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASETTE_VENV = Path("/tmp/datasette-venv")  # noqa: S108 - a scratch virtualenv, not the project's
@@ -236,12 +236,7 @@ def side_by_side(requests: int) -> list[tuple[str, float, float, str]]:
                     )
                 )
         finally:
-            for process in (portal, other):
-                process.terminate()
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            stop((portal, other))
             logs.close()
     return results
 

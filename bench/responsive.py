@@ -25,7 +25,6 @@ import json
 import os
 import re
 import secrets
-import signal
 import socket
 import statistics
 import subprocess
@@ -37,7 +36,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from bench.serving import gunicorn
+from bench.serving import gunicorn, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/sct_bench")
@@ -248,13 +247,7 @@ def main() -> None:
         )
         run(port, big.read_bytes(), many_cell_workbook(), deadline=time.monotonic() + args.seconds)
     finally:
-        for process in started:
-            process.send_signal(signal.SIGTERM)
-        for process in started:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(started)
         big.unlink(missing_ok=True)
         with psycopg.connect(admin, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)')

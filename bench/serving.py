@@ -24,3 +24,15 @@ def gunicorn(
         stdout=log,
         stderr=log,
     )
+
+
+def stop(processes: "list[subprocess.Popen[Any]] | tuple[subprocess.Popen[Any], ...]") -> None:
+    """Ask each server to stop (SIGTERM, as gunicorn expects), then kill any still running
+    after 20 seconds."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()

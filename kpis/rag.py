@@ -81,6 +81,11 @@ class Stated:
         label = {"green": "Green", "amber": "Amber", "red": "Red"}.get(self.rag, "")
         return ": ".join(part for part in (label, self.words) if part)
 
+    @property
+    def said(self) -> str:
+        """Amber: potential concern — performance board, 5 July (as a report prints it)."""
+        return f"{self.text} — {self.reason}" if self.reason else self.text
+
 
 @dataclass(frozen=True)
 class Rule:

@@ -15,7 +15,7 @@ from kpis import benchmarking, comparisons, dashboard, period, rag, units
 from kpis.models import Kpi, Target, TargetSource
 from kpis.period import Period, Position
 from kpis.polarity import Direction, direction
-from kpis.rag import Basis, Comparison, Rag, Stated
+from kpis.rag import Basis, Comparison, Rag
 from sct_portal import periods
 from sct_portal.models import Organisation
 from sct_portal.models import current as current_organisation
@@ -275,16 +275,8 @@ def kpi_row(row: period.TrendRow, view: Period) -> KpiRow:
         direction_label=Direction(previous_direction).label,
         direction_year=year_direction.value,
         direction_year_label=year_direction.label,
-        stated=stated_text(view.by_id[kpi.pk].stated),
+        stated=said.said if (said := view.by_id[kpi.pk].stated) else "",
     )
-
-
-def stated_text(said: Stated | None) -> str:
-    """The organisation's own status, as the report prints it: "Green: good performance —
-    performance board, 5 July"."""
-    if said is None:
-        return ""
-    return f"{said.text} — {said.reason}" if said.reason else said.text
 
 
 def chart_notes(quarter: Quarter, view: Period) -> tuple[ChartNote, ...]:
